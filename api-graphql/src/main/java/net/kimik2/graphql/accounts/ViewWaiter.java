@@ -1,0 +1,41 @@
+package net.kimik2.graphql.accounts;
+
+import java.time.Duration;
+import java.util.Optional;
+import net.kimik2.api.platform.DomainException;
+import net.kimik2.api.platform.ErrorCode;
+import org.axonframework.messaging.responsetypes.ResponseTypes;
+import org.axonframework.queryhandling.QueryGateway;
+import org.axonframework.queryhandling.SubscriptionQueryResult;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Read-your-writes for mutations: a subscription query answers the view as it is now and then every update the
+ * projection emits, so a mutation can return as soon as its view exists instead of polling.
+ */
+@Component
+class ViewWaiter {
+
+    private final QueryGateway queries;
+
+    ViewWaiter(QueryGateway queries) {
+        this.queries = queries;
+    }
+
+    <Q, V> V await(Q query, Class<V> viewType, Duration timeout) {
+        SubscriptionQueryResult<Optional<V>, V> result = queries.subscriptionQuery(query,
+                ResponseTypes.optionalInstanceOf(viewType), ResponseTypes.instanceOf(viewType));
+        try {
+            return Flux.concat(result.initialResult().flatMap(o -> Mono.justOrEmpty(o)), result.updates())
+                    .next()
+                    .blockOptional(timeout)
+                    .orElseThrow(() -> new DomainException(ErrorCode.CONFLICT, null, "the view is not up to date yet"));
+        } catch (IllegalStateException timeout_) {
+            throw new DomainException(ErrorCode.CONFLICT, null, "the view is not up to date yet, retry the read");
+        } finally {
+            result.cancel();
+        }
+    }
+}

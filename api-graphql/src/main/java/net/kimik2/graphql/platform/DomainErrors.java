@@ -1,0 +1,30 @@
+package net.kimik2.graphql.platform;
+
+import java.util.Optional;
+import net.kimik2.api.platform.DomainError;
+import net.kimik2.api.platform.DomainException;
+import org.axonframework.messaging.HandlerExecutionException;
+
+/** Finds the {@link DomainError} of an expected failure, however the bus wrapped it. */
+public final class DomainErrors {
+
+    private DomainErrors() {
+    }
+
+    public static Optional<DomainError> of(Throwable failure) {
+        Throwable t = failure;
+        for (int i = 0; t != null && i < 16; i++) {
+            if (t instanceof DomainException de) {
+                return Optional.of(de.error());
+            }
+            if (t instanceof HandlerExecutionException hee) {
+                Optional<Object> details = hee.getDetails();
+                if (details.isPresent() && details.get() instanceof DomainError error) {
+                    return Optional.of(error);
+                }
+            }
+            t = t.getCause();
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,36 @@
+package net.kimik2.axon.platform;
+
+import java.util.List;
+import net.kimik2.api.platform.MetadataKeys;
+import org.axonframework.commandhandling.CommandBus;
+import org.axonframework.messaging.correlation.CorrelationDataProvider;
+import org.axonframework.messaging.correlation.MessageOriginProvider;
+import org.axonframework.messaging.correlation.SimpleCorrelationDataProvider;
+import org.axonframework.queryhandling.QueryBus;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+public class MessagingConfiguration {
+
+    /** Correlation and causation ids, plus the actor, copied from every command onto the events it causes. */
+    @Bean
+    CorrelationDataProvider messageOriginProvider() {
+        return new MessageOriginProvider();
+    }
+
+    @Bean
+    CorrelationDataProvider actorCorrelationDataProvider() {
+        return new SimpleCorrelationDataProvider(MetadataKeys.ACTOR_ID, MetadataKeys.ACTOR_ROLE);
+    }
+
+    @Bean
+    SmartInitializingSingleton domainErrorInterceptors(CommandBus commandBus, QueryBus queryBus) {
+        return () -> {
+            commandBus.registerHandlerInterceptor(DomainErrorInterceptor.forCommands());
+            queryBus.registerHandlerInterceptor(DomainErrorInterceptor.forQueries());
+        };
+    }
+
+}

@@ -1,0 +1,44 @@
+package net.kimik2.axon.platform;
+
+import com.mongodb.client.MongoClient;
+import java.time.Duration;
+import java.util.List;
+import org.axonframework.config.ConfigurerModule;
+import org.axonframework.eventhandling.tokenstore.TokenStore;
+import org.axonframework.extensions.mongo.DefaultMongoTemplate;
+import org.axonframework.extensions.mongo.eventsourcing.tokenstore.MongoTokenStore;
+import org.axonframework.serialization.Serializer;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The processors that build MongoDB views keep their tracking tokens in MongoDB beside the views: a crash can then
+ * only lose the newest suffix of both together, never leave a token ahead of its views. Processors that issue
+ * commands (policies) keep theirs in the event store's database, in the same transaction as the commands' events.
+ */
+@Configuration(proxyBeanMethods = false)
+public class ViewTokenStoreConfiguration {
+
+    @Bean
+    ConfigurerModule viewTokenStores(MongoClient mongoClient,
+                                     @Value("${spring.data.mongodb.database:kimi}") String database,
+                                     @Value("${kimi.processing.view-processors:}") List<String> viewProcessors,
+                                     Serializer serializer) {
+        return configurer -> configurer.eventProcessing(processing -> {
+            var store = new java.util.concurrent.atomic.AtomicReference<TokenStore>();
+            for (String processor : viewProcessors) {
+                processing.registerTokenStore(processor, config -> store.updateAndGet(existing -> existing != null
+                        ? existing
+                        : MongoTokenStore.builder()
+                                .mongoTemplate(DefaultMongoTemplate.builder()
+                                        .mongoDatabase(mongoClient, database)
+                                        .build()
+                                        .withTrackingTokenCollection("view_tokens"))
+                                .serializer(serializer)
+                                .claimTimeout(Duration.ofSeconds(10))
+                                .build()));
+            }
+        });
+    }
+}

@@ -1,0 +1,66 @@
+package net.kimik2.command.accounts;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.HexFormat;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.SecretKey;
+import net.kimik2.api.platform.DomainException;
+import net.kimik2.api.platform.ErrorCode;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Uniqueness of email and username without keeping either in clear text: the table holds only keyed hashes
+ * (HMAC-SHA256 under a secret from the key vault) of the normalised values. Claims are written in the command's
+ * transaction, so a failed registration claims nothing.
+ */
+@Component
+class AccountLookup {
+
+    enum Kind { EMAIL, USERNAME }
+
+    private final JdbcTemplate jdbc;
+    private final SecretKey key;
+
+    AccountLookup(JdbcTemplate jdbc, @Qualifier("lookupHmacKey") SecretKey key) {
+        this.jdbc = jdbc;
+        this.key = key;
+        jdbc.execute("CREATE TABLE IF NOT EXISTS account_lookup (key_hash VARCHAR(64) PRIMARY KEY, "
+                + "user_id VARCHAR(64) NOT NULL)");
+    }
+
+    /** Claims the value for the user; fails with ALREADY_TAKEN naming the field when someone else holds it. */
+    void claim(Kind kind, String normalizedValue, String userId) {
+        String hash = hash(kind, normalizedValue);
+        try {
+            jdbc.update("INSERT INTO account_lookup (key_hash, user_id) VALUES (?, ?)", hash, userId);
+        } catch (DuplicateKeyException e) {
+            String holder = jdbc.queryForObject("SELECT user_id FROM account_lookup WHERE key_hash = ?", String.class, hash);
+            if (!userId.equals(holder)) {
+                throw new DomainException(ErrorCode.ALREADY_TAKEN, kind.name().toLowerCase(), kind.name().toLowerCase()
+                        + " is already taken");
+            }
+        }
+    }
+
+    Optional<String> find(Kind kind, String normalizedValue) {
+        return jdbc.queryForList("SELECT user_id FROM account_lookup WHERE key_hash = ?", String.class,
+                hash(kind, normalizedValue)).stream().findFirst();
+    }
+
+    private String hash(Kind kind, String value) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            mac.update(kind.name().getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) 0);
+            return HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

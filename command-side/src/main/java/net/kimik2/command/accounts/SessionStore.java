@@ -1,0 +1,65 @@
+package net.kimik2.command.accounts;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
+import net.kimik2.api.accounts.AccountRegisteredEvent;
+import net.kimik2.api.accounts.ActiveSession;
+import net.kimik2.api.accounts.FindActiveSessionQuery;
+import net.kimik2.api.accounts.Role;
+import net.kimik2.api.accounts.UserLoggedInEvent;
+import net.kimik2.api.accounts.UserLoggedOutEvent;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.queryhandling.QueryHandler;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Sessions as a command-side table, written by a subscribing processor in the same transaction as the login or
+ * logout event, so that a token works (or stops working) the moment the command is acknowledged.
+ */
+@Component
+@ProcessingGroup("accounts-sessions")
+class SessionStore {
+
+    private final JdbcTemplate jdbc;
+
+    SessionStore(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+        jdbc.execute("CREATE TABLE IF NOT EXISTS account_session (session_id VARCHAR(64) PRIMARY KEY, "
+                + "user_id VARCHAR(64) NOT NULL, role VARCHAR(16) NOT NULL, expires_at TIMESTAMP NOT NULL, "
+                + "revoked_at TIMESTAMP)");
+        jdbc.execute("CREATE TABLE IF NOT EXISTS account_role (user_id VARCHAR(64) PRIMARY KEY, role VARCHAR(16) NOT NULL)");
+    }
+
+    @EventHandler
+    void on(AccountRegisteredEvent event) {
+        if (jdbc.update("UPDATE account_role SET role = ? WHERE user_id = ?", event.role().name(), event.userId()) == 0) {
+            jdbc.update("INSERT INTO account_role (user_id, role) VALUES (?, ?)", event.userId(), event.role().name());
+        }
+    }
+
+    @EventHandler
+    void on(UserLoggedInEvent event) {
+        String role = jdbc.queryForList("SELECT role FROM account_role WHERE user_id = ?", String.class, event.userId())
+                .stream().findFirst().orElse(Role.USER.name());
+        jdbc.update("INSERT INTO account_session (session_id, user_id, role, expires_at) VALUES (?, ?, ?, ?)",
+                event.sessionId(), event.userId(), role, Timestamp.from(event.expiresAt()));
+    }
+
+    @EventHandler
+    void on(UserLoggedOutEvent event) {
+        jdbc.update("UPDATE account_session SET revoked_at = ? WHERE session_id = ? AND user_id = ? AND revoked_at IS NULL",
+                Timestamp.from(event.loggedOutAt()), event.sessionId(), event.userId());
+    }
+
+    @QueryHandler
+    Optional<ActiveSession> handle(FindActiveSessionQuery query) {
+        return jdbc.query("SELECT session_id, user_id, role, expires_at FROM account_session "
+                        + "WHERE session_id = ? AND revoked_at IS NULL AND expires_at > ?",
+                (rs, i) -> new ActiveSession(rs.getString(1), rs.getString(2), Role.valueOf(rs.getString(3)),
+                        rs.getTimestamp(4).toInstant()),
+                query.sessionId(), Timestamp.from(Instant.now())).stream().findFirst();
+    }
+}

@@ -1,0 +1,4 @@
+package net.kimik2.api.accounts;
+
+public record FindAccountQuery(String userId) {
+}

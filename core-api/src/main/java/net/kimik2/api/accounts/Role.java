@@ -1,0 +1,6 @@
+package net.kimik2.api.accounts;
+
+public enum Role {
+    USER,
+    ADMIN
+}

@@ -1,0 +1,4 @@
+package net.kimik2.api.credits;
+
+public record FindCreditBalanceQuery(String userId) {
+}

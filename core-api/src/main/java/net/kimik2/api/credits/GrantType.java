@@ -1,0 +1,6 @@
+package net.kimik2.api.credits;
+
+public enum GrantType {
+    PROMOTIONAL,
+    PAID
+}

@@ -1,0 +1,13 @@
+package net.kimik2.api.platform;
+
+/** Stable codes of expected domain failures. They travel across the command and query buses. */
+public enum ErrorCode {
+    VALIDATION_FAILED,
+    ALREADY_TAKEN,
+    INVALID_CREDENTIALS,
+    NOT_FOUND,
+    FORBIDDEN,
+    UNAUTHENTICATED,
+    INSUFFICIENT_CREDITS,
+    CONFLICT
+}

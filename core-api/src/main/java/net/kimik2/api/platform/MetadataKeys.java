@@ -1,0 +1,14 @@
+package net.kimik2.api.platform;
+
+/** Names of the Axon metadata entries that every command and event carries (the audit trail). */
+public final class MetadataKeys {
+
+    /** Id of the user on whose behalf the message was sent ({@code system} for the service itself). */
+    public static final String ACTOR_ID = "actorId";
+    /** Role of that user when the message was sent. */
+    public static final String ACTOR_ROLE = "actorRole";
+    public static final String SYSTEM_ACTOR = "system";
+
+    private MetadataKeys() {
+    }
+}

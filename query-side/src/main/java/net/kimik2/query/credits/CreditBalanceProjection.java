@@ -1,0 +1,99 @@
+package net.kimik2.query.credits;
+
+import com.mongodb.client.model.Updates;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import net.kimik2.api.credits.CreditBalanceView;
+import net.kimik2.api.credits.CreditBalances;
+import net.kimik2.api.credits.CreditLedgerOpenedEvent;
+import net.kimik2.api.credits.CreditsGrantedEvent;
+import net.kimik2.api.credits.FindCreditBalanceQuery;
+import net.kimik2.api.credits.FindCreditBalancesQuery;
+import net.kimik2.query.platform.ViewBatch;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.SequenceNumber;
+import org.axonframework.queryhandling.QueryHandler;
+import org.axonframework.queryhandling.QueryUpdateEmitter;
+import org.bson.Document;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.stereotype.Component;
+
+/**
+ * Each user's balance, keyed by user id. Changes are increments guarded by the ledger's event sequence number,
+ * so a redelivered event is not counted twice.
+ */
+@Component
+@ProcessingGroup("credits-balance")
+class CreditBalanceProjection {
+
+    static final String COLLECTION = "credits_balance";
+
+    private final MongoTemplate mongo;
+    private final QueryUpdateEmitter emitter;
+
+    CreditBalanceProjection(MongoTemplate mongo, QueryUpdateEmitter emitter) {
+        this.mongo = mongo;
+        this.emitter = emitter;
+    }
+
+    @EventHandler
+    void on(CreditLedgerOpenedEvent event, @SequenceNumber long sequence) {
+        change(event.userId(), sequence, Updates.combine(Updates.inc("available", 0L), Updates.inc("held", 0L),
+                Updates.inc("debt", 0L)));
+    }
+
+    @EventHandler
+    void on(CreditsGrantedEvent event, @SequenceNumber long sequence) {
+        change(event.userId(), sequence, Updates.inc("available", event.amount()));
+    }
+
+    private void change(String userId, long sequence, org.bson.conversions.Bson update) {
+        ViewBatch batch = ViewBatch.current();
+        batch.guardedUpdate(COLLECTION, userId, sequence, update);
+        // the users whose balance changed in this batch; their new balances are announced once it is written
+        batch.<Set<String>>resource(COLLECTION, () -> {
+            Set<String> touched = new LinkedHashSet<>();
+            batch.afterFlush(COLLECTION, () -> announce(touched));
+            return touched;
+        }).add(userId);
+    }
+
+    private void announce(Collection<String> userIds) {
+        if (emitter.activeSubscriptions().stream()
+                .noneMatch(s -> s.getPayload() instanceof FindCreditBalanceQuery)) {
+            return;
+        }
+        for (CreditBalanceView view : find(userIds)) {
+            emitter.emit(FindCreditBalanceQuery.class, q -> q.userId().equals(view.userId()), view);
+        }
+    }
+
+    @ResetHandler
+    void reset() {
+        mongo.dropCollection(COLLECTION);
+    }
+
+    @QueryHandler
+    Optional<CreditBalanceView> handle(FindCreditBalanceQuery query) {
+        return find(List.of(query.userId())).stream().findFirst();
+    }
+
+    @QueryHandler
+    CreditBalances handle(FindCreditBalancesQuery query) {
+        return new CreditBalances(find(query.userIds()));
+    }
+
+    private List<CreditBalanceView> find(Collection<String> userIds) {
+        return mongo.find(Query.query(Criteria.where("_id").in(userIds)), Document.class, COLLECTION).stream()
+                .map(d -> new CreditBalanceView(d.getString("_id"), d.getLong("available"), d.getLong("held"),
+                        d.getLong("debt")))
+                .toList();
+    }
+}
