@@ -1,6 +1,7 @@
 package net.kimik2.graphql.platform;
 
 import java.util.Optional;
+import net.kimik2.api.accounts.Role;
 import net.kimik2.api.platform.DomainException;
 import net.kimik2.api.platform.ErrorCode;
 import net.kimik2.api.platform.MetadataKeys;
@@ -21,6 +22,14 @@ public final class Caller {
 
     public static CallerPrincipal required() {
         return current().orElseThrow(() -> new DomainException(ErrorCode.UNAUTHENTICATED, null, "sign in first"));
+    }
+
+    public static CallerPrincipal requireAdmin() {
+        CallerPrincipal caller = required();
+        if (caller.role() != Role.ADMIN) {
+            throw new DomainException(ErrorCode.FORBIDDEN, null, "this operation needs the ADMIN role");
+        }
+        return caller;
     }
 
     public static MetaData metadata() {

@@ -1,0 +1,63 @@
+package net.kimik2.graphql.audit;
+
+import java.time.Instant;
+import java.util.List;
+import net.kimik2.api.audit.FindViewProcessorsQuery;
+import net.kimik2.api.audit.ReplayViewsCommand;
+import net.kimik2.api.audit.ViewProcessorStatus;
+import net.kimik2.api.audit.ViewProcessors;
+import net.kimik2.api.platform.DomainError;
+import net.kimik2.api.platform.ErrorCode;
+import net.kimik2.graphql.platform.Caller;
+import net.kimik2.graphql.platform.DomainErrors;
+import net.kimik2.graphql.platform.ValidationFailed;
+import org.axonframework.commandhandling.GenericCommandMessage;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.messaging.responsetypes.ResponseTypes;
+import org.axonframework.queryhandling.QueryGateway;
+import org.springframework.graphql.data.method.annotation.Argument;
+import org.springframework.graphql.data.method.annotation.MutationMapping;
+import org.springframework.graphql.data.method.annotation.QueryMapping;
+import org.springframework.stereotype.Controller;
+
+@Controller
+class AuditController {
+
+    private final CommandGateway commands;
+    private final QueryGateway queries;
+
+    AuditController(CommandGateway commands, QueryGateway queries) {
+        this.commands = commands;
+        this.queries = queries;
+    }
+
+    record ReplayViewsInput(List<String> processors) {
+    }
+
+    record ReplayStarted(List<String> processors, Instant startedAt) {
+    }
+
+    @QueryMapping
+    List<ViewProcessorStatus> viewProcessors() {
+        Caller.requireAdmin();
+        return queries.query(new FindViewProcessorsQuery(), ResponseTypes.instanceOf(ViewProcessors.class)).join()
+                .processors();
+    }
+
+    @MutationMapping
+    Object replayViews(@Argument ReplayViewsInput input) {
+        Caller.requireAdmin();
+        Instant startedAt = Instant.now();
+        try {
+            commands.sendAndWait(GenericCommandMessage.asCommandMessage(new ReplayViewsCommand(input.processors()))
+                    .withMetaData(Caller.metadata()));
+        } catch (RuntimeException e) {
+            DomainError error = DomainErrors.of(e).orElseThrow(() -> e);
+            if (error.code() == ErrorCode.VALIDATION_FAILED) {
+                return ValidationFailed.of(error);
+            }
+            throw e;
+        }
+        return new ReplayStarted(input.processors(), startedAt);
+    }
+}

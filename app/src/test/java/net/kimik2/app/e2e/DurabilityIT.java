@@ -1,0 +1,85 @@
+package net.kimik2.app.e2e;
+
+import static net.kimik2.app.e2e.Operations.LOGIN;
+import static net.kimik2.app.e2e.Operations.ME;
+import static net.kimik2.app.e2e.Operations.REGISTER;
+import static net.kimik2.app.e2e.Operations.loginInput;
+import static net.kimik2.app.e2e.Operations.registerInput;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What was acknowledged survives a graceful stop and a hard kill, and a fresh start is quick. */
+class DurabilityIT {
+
+    private static final String PASSWORD = "a long enough passphrase";
+
+    @TempDir
+    Path temp;
+
+    private static String register(GraphQlClient client, String username) throws Exception {
+        JsonNode result = client.execute(REGISTER, registerInput("Durable " + username, username + "@example.com",
+                username, PASSWORD)).data().path("register");
+        assertThat(result.path("__typename").asText()).as(result.toString()).isEqualTo("Registered");
+        return result.path("account").path("id").asText();
+    }
+
+    private static JsonNode meAfterLogin(GraphQlClient client, String username) throws Exception {
+        JsonNode login = client.execute(LOGIN, loginInput(username, PASSWORD)).data().path("login");
+        assertThat(login.path("__typename").asText()).as(username).isEqualTo("LoggedIn");
+        return client.executeAs(login.path("token").asText(), ME, Map.of()).data().path("me");
+    }
+
+    @Test
+    void dataAndSessionsSurviveAGracefulRestart() throws Exception {
+        Path data = temp.resolve("data");
+        String token;
+        String userId;
+        try (ServiceProcess first = new ServiceProcess(data, Map.of()).start()) {
+            assertThat(first.lastStartup()).as("start-up on a fresh data directory").isLessThan(Duration.ofSeconds(30));
+            userId = register(first.client(), "calm_user");
+            token = first.client().execute(LOGIN, loginInput("calm_user", PASSWORD)).data().path("login")
+                    .path("token").asText();
+            assertThat(first.stop()).as("exit code after SIGTERM").isIn(0, 143);
+        }
+        try (ServiceProcess second = new ServiceProcess(data, Map.of()).start()) {
+            JsonNode me = second.client().executeAs(token, ME, Map.of()).data().path("me");
+            assertThat(me.path("id").asText()).isEqualTo(userId);
+            assertThat(me.path("credits").path("available").asLong()).isEqualTo(500_000);
+            // uniqueness survived too
+            JsonNode again = second.client().execute(REGISTER, registerInput("Again", "calm_user@example.com",
+                    "calm_user", PASSWORD)).data().path("register");
+            assertThat(again.path("__typename").asText()).isEqualTo("AlreadyTaken");
+        }
+    }
+
+    @Test
+    void acknowledgedRegistrationsSurviveAHardKill() throws Exception {
+        Path data = temp.resolve("killed");
+        List<String> usernames = new ArrayList<>();
+        try (ServiceProcess first = new ServiceProcess(data, Map.of()).start()) {
+            for (int i = 0; i < 5; i++) {
+                String username = "kill_" + i;
+                register(first.client(), username);
+                usernames.add(username);
+            }
+            first.kill(); // right after the last acknowledgement, no shutdown hook
+        }
+        try (ServiceProcess second = new ServiceProcess(data, Map.of()).start()) {
+            for (String username : usernames) {
+                JsonNode me = meAfterLogin(second.client(), username);
+                assertThat(me.path("username").asText()).isEqualTo(username);
+                assertThat(me.path("credits").path("available").asLong()).isEqualTo(500_000);
+            }
+            // and the service keeps working after the crash
+            register(second.client(), "after_kill");
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package net.kimik2.app.e2e;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged service ({@code app/target/kimi-backend.jar}) run as a child process on a data directory of the
+ * test's choosing, the way an operator runs it. Its output goes to a log file that tests can read.
+ */
+final class ServiceProcess implements AutoCloseable {
+
+    private final Path dataDir;
+    private final Map<String, String> env;
+    private final Path log;
+    private Process process;
+    private int port;
+    private Duration lastStartup;
+
+    ServiceProcess(Path dataDir, Map<String, String> env) {
+        this.dataDir = dataDir;
+        this.env = new HashMap<>(env);
+        this.log = dataDir.getParent().resolve(dataDir.getFileName() + "-service.log");
+    }
+
+    ServiceProcess start() throws Exception {
+        port = freePort();
+        String jar = System.getProperty("kimi.jar", "target/kimi-backend.jar");
+        if (!new File(jar).isFile()) {
+            throw new IllegalStateException("build the jar first (./mvnw package): " + jar);
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:TieredStopAtLevel=1", "-jar", jar));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(env);
+        pb.environment().put("KIMI_DATA_DIR", dataDir.toString());
+        pb.environment().put("SERVER_PORT", Integer.toString(port));
+        long t0 = System.nanoTime();
+        process = pb.start();
+        awaitHealthy(Duration.ofSeconds(90));
+        lastStartup = Duration.ofNanos(System.nanoTime() - t0);
+        return this;
+    }
+
+    private void awaitHealthy(Duration timeout) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("service exited with " + process.exitValue() + "; log: " + log);
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200 && r.body().contains("\"UP\"")) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("service not healthy within " + timeout + "; log: " + log);
+    }
+
+    /** SIGTERM, as an operator or a container runtime stops it; waits for the graceful shutdown. */
+    int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        return process.exitValue();
+    }
+
+    /** SIGKILL: no shutdown hook runs. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    GraphQlClient client() {
+        return new GraphQlClient(baseUrl());
+    }
+
+    Duration lastStartup() {
+        return lastStartup;
+    }
+
+    String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process != null && process.isAlive()) {
+            stop();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
