@@ -201,6 +201,15 @@ class AccountsEndToEndIT {
     }
 
     @Test
+    void graphiqlOffersSavedExampleOperations() throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        var page = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(service.baseUrl() + "/graphiql"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("defaultTabs").contains("mutation Register").contains("query Me");
+    }
+
+    @Test
     void malformedRequestsGetClientErrorsWithoutInternals() throws Exception {
         var syntax = client.execute("{ me { id ", Map.of());
         assertThat(syntax.status()).isEqualTo(200);
@@ -220,10 +229,19 @@ class AccountsEndToEndIT {
         var notJson = client.post("this is not json", "application/json", Map.of());
         assertThat(notJson.status()).isEqualTo(400);
 
-        var deep = client.execute("{ me { credits { available } } " + "__schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }", Map.of());
-        assertThat(deep.errors()).isNotEmpty();
+        String deepQuery = "{ __schema { types { fields { type " + "{ ofType ".repeat(12) + "{ name }" + " }".repeat(12)
+                + " } } } }";
+        var deep = client.execute(deepQuery, Map.of());
+        assertThat(deep.errors().get(0).path("message").asText()).contains("maximum query depth exceeded");
 
-        for (var response : java.util.List.of(syntax, unknownField, missingInput, wrongType, notJson, deep)) {
+        StringBuilder wideQuery = new StringBuilder("{");
+        for (int i = 0; i < 300; i++) {
+            wideQuery.append(" a").append(i).append(": me { id credits { available } }");
+        }
+        var wide = client.execute(wideQuery.append(" }").toString(), Map.of());
+        assertThat(wide.errors().get(0).path("message").asText()).contains("maximum query complexity exceeded");
+
+        for (var response : java.util.List.of(syntax, unknownField, missingInput, wrongType, notJson, deep, wide)) {
             assertThat(response.status()).isLessThan(500);
             assertThat(response.raw()).doesNotContain("Exception").doesNotContain("at net.kimik2").doesNotContain("at org.");
         }
