@@ -35,12 +35,17 @@ final class ServiceProcess implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("service jar not found: " + jar + " (build it with ./mvnw -q -DskipTests install)");
         }
+        // Run a private copy: a rebuild of app/target during the run must not pull the jar from under the JVM.
+        Path jarDir = Files.createTempDirectory("kimi-bench-jar-");
+        Path jarCopy = Files.copy(jar, jarDir.resolve("kimi-backend.jar"));
+        jarCopy.toFile().deleteOnExit();
+        jarDir.toFile().deleteOnExit();
         Path dataDir = Files.createTempDirectory("kimi-bench-data-");
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx" + heap,
                 // no update check: the bench must not send traffic anywhere but loopback
                 "-Daxoniq.update-checker.disabled=true",
-                "-jar", jar.toAbsolutePath().toString()));
+                "-jar", jarCopy.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(logFile.toFile());
@@ -98,6 +103,10 @@ final class ServiceProcess implements AutoCloseable {
             return new long[] {-1, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)};
         }
         return new long[] {process.exitValue(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)};
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     URI base() {

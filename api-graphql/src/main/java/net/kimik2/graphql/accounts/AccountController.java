@@ -33,6 +33,7 @@ import net.kimik2.graphql.platform.DomainErrors;
 import net.kimik2.graphql.platform.SessionCookies;
 import net.kimik2.graphql.platform.TokenService;
 import net.kimik2.graphql.platform.ValidationFailed;
+import net.kimik2.graphql.platform.ViewWaiter;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.MetaData;

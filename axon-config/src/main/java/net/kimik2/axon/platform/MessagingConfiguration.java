@@ -3,6 +3,8 @@ package net.kimik2.axon.platform;
 import java.util.List;
 import net.kimik2.api.platform.MetadataKeys;
 import org.axonframework.commandhandling.CommandBus;
+import org.axonframework.config.ConfigurerModule;
+import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.messaging.correlation.CorrelationDataProvider;
 import org.axonframework.messaging.correlation.MessageOriginProvider;
 import org.axonframework.messaging.correlation.SimpleCorrelationDataProvider;
@@ -23,6 +25,16 @@ public class MessagingConfiguration {
     @Bean
     CorrelationDataProvider actorCorrelationDataProvider() {
         return new SimpleCorrelationDataProvider(MetadataKeys.ACTOR_ID, MetadataKeys.ACTOR_ROLE);
+    }
+
+    /**
+     * A failing event handler fails its batch, which the processor retries with back-off, instead of the default
+     * of logging and skipping the event: a view or an erasure step must never silently miss an event.
+     */
+    @Bean
+    ConfigurerModule propagateHandlerErrors() {
+        return configurer -> configurer.eventProcessing(processing -> processing
+                .registerDefaultListenerInvocationErrorHandler(c -> PropagatingErrorHandler.instance()));
     }
 
     @Bean

@@ -8,6 +8,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.beans.factory.DisposableBean;
 
@@ -38,8 +42,16 @@ public class KeyVault implements DisposableBean {
 
     private void createSchema() {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            String binary = c.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres")
+                    ? "BYTEA" : "VARBINARY(512)";
             s.execute("CREATE TABLE IF NOT EXISTS platform_secret (name VARCHAR(64) PRIMARY KEY, "
-                    + "kek_id VARCHAR(32) NOT NULL, sealed VARBINARY(512) NOT NULL)");
+                    + "kek_id VARCHAR(32) NOT NULL, sealed " + binary + " NOT NULL)");
+            // One row per key scope: the wrapped key while ACTIVE, and the tombstone once FENCED/DESTROYED.
+            s.execute("CREATE TABLE IF NOT EXISTS scope_key (scope VARCHAR(128) PRIMARY KEY, "
+                    + "owner_id VARCHAR(64), state VARCHAR(16) NOT NULL, kek_id VARCHAR(32), sealed " + binary + ", "
+                    + "fingerprint VARCHAR(64) NOT NULL, created_at TIMESTAMP NOT NULL, fenced_at TIMESTAMP, "
+                    + "destroyed_at TIMESTAMP, request_id VARCHAR(64))");
+            s.execute("CREATE INDEX IF NOT EXISTS scope_key_owner ON scope_key (owner_id)");
         } catch (SQLException e) {
             throw new IllegalStateException("cannot initialise the key vault", e);
         }
@@ -80,6 +92,123 @@ public class KeyVault implements DisposableBean {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the key vault", e);
         }
+    }
+
+    public enum State { ACTIVE, FENCED, DESTROYED }
+
+    public record ScopeRow(String scope, String ownerId, State state, KeyEncryptionService.WrappedKey wrapped,
+                           String fingerprint, Instant fencedAt, Instant destroyedAt) {
+    }
+
+    public Optional<ScopeRow> scopeState(String scope) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT scope, owner_id, state, kek_id, sealed, fingerprint, "
+                     + "fenced_at, destroyed_at FROM scope_key WHERE scope = ?")) {
+            ps.setString(1, scope);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                byte[] sealed = rs.getBytes(5);
+                return Optional.of(new ScopeRow(rs.getString(1), rs.getString(2), State.valueOf(rs.getString(3)),
+                        sealed == null ? null : new KeyEncryptionService.WrappedKey(rs.getString(4), sealed),
+                        rs.getString(6), instant(rs.getTimestamp(7)), instant(rs.getTimestamp(8))));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the key vault", e);
+        }
+    }
+
+    /** Stores a new key; false when the scope already has a row (a key, or a tombstone). */
+    boolean insertKey(String scope, String ownerId, KeyEncryptionService.WrappedKey wrapped, String fingerprint,
+                      Instant now) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO scope_key (scope, owner_id, state, kek_id, sealed, "
+                     + "fingerprint, created_at) VALUES (?, ?, 'ACTIVE', ?, ?, ?, ?)")) {
+            ps.setString(1, scope);
+            ps.setString(2, ownerId);
+            ps.setString(3, wrapped.kekId());
+            ps.setBytes(4, wrapped.sealed());
+            ps.setString(5, fingerprint);
+            ps.setTimestamp(6, Timestamp.from(now));
+            ps.executeUpdate();
+            return true;
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+                return false;
+            }
+            throw new IllegalStateException("cannot store a key in the vault", e);
+        }
+    }
+
+    /** Marks the scope erased, creating the tombstone if it never had a key; answers the key's fingerprint. */
+    String fence(String scope, String ownerId, String requestId, Instant now) {
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE scope_key SET state = 'FENCED', fenced_at = ?, "
+                    + "request_id = ? WHERE scope = ? AND state = 'ACTIVE'")) {
+                ps.setTimestamp(1, Timestamp.from(now));
+                ps.setString(2, requestId);
+                ps.setString(3, scope);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO scope_key (scope, owner_id, state, fingerprint, "
+                    + "created_at, fenced_at, request_id) SELECT ?, ?, 'FENCED', 'no-key', ?, ?, ? "
+                    + "WHERE NOT EXISTS (SELECT 1 FROM scope_key WHERE scope = ?)")) {
+                ps.setString(1, scope);
+                ps.setString(2, ownerId);
+                ps.setTimestamp(3, Timestamp.from(now));
+                ps.setTimestamp(4, Timestamp.from(now));
+                ps.setString(5, requestId);
+                ps.setString(6, scope);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                if (e.getSQLState() == null || !e.getSQLState().startsWith("23")) {
+                    throw e; // a concurrent insert is fine: the UPDATE below finds it on the next, idempotent, call
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot fence a scope in the vault", e);
+        }
+        ScopeRow row = scopeState(scope).orElseThrow();
+        if (row.state() == State.ACTIVE) {
+            return fence(scope, ownerId, requestId, now); // minted between our two statements
+        }
+        return row.fingerprint();
+    }
+
+    /** Destroys the wrapped key of a fenced scope; the tombstone (fingerprint, times) stays. */
+    void destroy(String scope, Instant now) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE scope_key SET state = 'DESTROYED', kek_id = NULL, "
+                     + "sealed = NULL, destroyed_at = COALESCE(destroyed_at, ?) WHERE scope = ? AND state <> 'ACTIVE'")) {
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setString(2, scope);
+            if (ps.executeUpdate() == 0) {
+                throw new IllegalStateException("only a fenced scope can be destroyed: " + scope);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot destroy a key in the vault", e);
+        }
+    }
+
+    List<String> scopesOwnedBy(String ownerId) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT scope FROM scope_key WHERE owner_id = ? ORDER BY scope")) {
+            ps.setString(1, ownerId);
+            List<String> scopes = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    scopes.add(rs.getString(1));
+                }
+            }
+            return scopes;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the key vault", e);
+        }
+    }
+
+    private static Instant instant(Timestamp ts) {
+        return ts == null ? null : ts.toInstant();
     }
 
     /** True when the vault's database answers within two seconds. */

@@ -2,6 +2,7 @@ package net.kimik2.command.accounts;
 
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import net.kimik2.api.accounts.AccountRegisteredEvent;
@@ -12,6 +13,13 @@ import net.kimik2.api.accounts.Role;
 import net.kimik2.api.accounts.UserLoggedInEvent;
 import net.kimik2.api.accounts.UserLoggedOutEvent;
 import net.kimik2.api.platform.DomainException;
+import net.kimik2.api.platform.ErrorCode;
+import net.kimik2.api.platform.MetadataKeys;
+import net.kimik2.api.privacy.CompleteErasureCommand;
+import net.kimik2.api.privacy.ErasureCompletedEvent;
+import net.kimik2.api.privacy.ErasureRequestedEvent;
+import net.kimik2.api.privacy.RequestErasureCommand;
+import org.axonframework.messaging.annotation.MetaDataValue;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.eventsourcing.EventSourcingHandler;
@@ -21,10 +29,17 @@ import org.axonframework.spring.stereotype.Aggregate;
 @Aggregate
 class Account {
 
+    private static final Duration LEGAL_DEADLINE = Duration.ofDays(30);
+
+    enum Status { ACTIVE, ERASING, ERASED }
+
     @AggregateIdentifier
     private String userId;
+    private String username;
     private String passwordHash;
     private Role role;
+    private Status status;
+    private String erasureRequestId;
 
     Account() {
         // for Axon
@@ -45,6 +60,10 @@ class Account {
 
     /** Verifies the password and opens a session; called by {@link LoginCommandHandler} after the lookup. */
     LoginOutcome login(String password, PasswordHasher hasher, PolicySettings settings) {
+        if (status != Status.ACTIVE) {
+            hasher.burnTime(password);
+            throw LoginCommandHandler.invalidCredentials();
+        }
         if (!hasher.matches(password, passwordHash)) {
             throw LoginCommandHandler.invalidCredentials();
         }
@@ -60,14 +79,76 @@ class Account {
         if (command.sessionId() == null || command.sessionId().isBlank()) {
             throw DomainException.validation("sessionId", "a session id is required");
         }
-        apply(new UserLoggedOutEvent(userId, command.sessionId(), now()));
+        if (status == Status.ACTIVE) { // an erasure already ended every session
+            apply(new UserLoggedOutEvent(userId, command.sessionId(), now()));
+        }
+    }
+
+    /** Step 1 of an erasure. Idempotent: a repeated request answers the first request's id. */
+    @CommandHandler
+    String handle(RequestErasureCommand command, @MetaDataValue(MetadataKeys.ACTOR_ID) String actorId,
+                  @MetaDataValue(MetadataKeys.ACTOR_ROLE) String actorRole) {
+        if (status != Status.ACTIVE) {
+            return erasureRequestId;
+        }
+        String legalBasis;
+        if (command.adminInitiated()) {
+            if (!Role.ADMIN.name().equals(actorRole)) {
+                throw new DomainException(ErrorCode.FORBIDDEN, null, "only an admin may erase another person");
+            }
+            if (userId.equals(actorId)) {
+                throw DomainException.validation("userId", "admins erase their own account through requestErasure");
+            }
+            legalBasis = command.legalBasis() == null || command.legalBasis().isBlank()
+                    ? "GDPR Art. 17(1)" : command.legalBasis().trim();
+            if (legalBasis.length() > 200) {
+                throw DomainException.validation("legalBasis", "legal basis must be at most 200 characters");
+            }
+        } else {
+            if (!userId.equals(actorId)) {
+                throw new DomainException(ErrorCode.FORBIDDEN, null, "only the person may request their own erasure");
+            }
+            if (command.confirmUsername() == null || !command.confirmUsername().trim().equals(username)) {
+                throw DomainException.validation("confirmUsername", "type your username to confirm the erasure");
+            }
+            legalBasis = "GDPR Art. 17(1)(a): request of the data subject";
+        }
+        Instant now = now();
+        String requestId = UUID.randomUUID().toString();
+        apply(new ErasureRequestedEvent(userId, requestId, now, now.plus(LEGAL_DEADLINE),
+                actorId == null ? MetadataKeys.SYSTEM_ACTOR : actorId, command.adminInitiated(), legalBasis));
+        return requestId;
+    }
+
+    /** Step 5 of an erasure; exactly once however often the process retries. */
+    @CommandHandler
+    void handle(CompleteErasureCommand command) {
+        if (status == Status.ERASED || !command.certificate().requestId().equals(erasureRequestId)) {
+            return;
+        }
+        apply(new ErasureCompletedEvent(userId, erasureRequestId, command.certificate()));
     }
 
     @EventSourcingHandler
     void on(AccountRegisteredEvent event) {
         this.userId = event.userId();
+        this.username = event.username();
         this.passwordHash = event.passwordHash();
         this.role = event.role();
+        this.status = Status.ACTIVE;
+    }
+
+    @EventSourcingHandler
+    void on(ErasureRequestedEvent event) {
+        this.status = Status.ERASING;
+        this.erasureRequestId = event.requestId();
+        this.passwordHash = null;
+    }
+
+    @EventSourcingHandler
+    void on(ErasureCompletedEvent event) {
+        this.status = Status.ERASED;
+        this.username = null;
     }
 
     private static Instant now() {

@@ -8,6 +8,8 @@ import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import net.kimik2.api.platform.DomainException;
 import net.kimik2.api.platform.ErrorCode;
+import net.kimik2.api.privacy.ReleaseUniqueKeysCommand;
+import org.axonframework.commandhandling.CommandHandler;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -31,6 +33,7 @@ class AccountLookup {
         this.key = key;
         jdbc.execute("CREATE TABLE IF NOT EXISTS account_lookup (key_hash VARCHAR(64) PRIMARY KEY, "
                 + "user_id VARCHAR(64) NOT NULL)");
+        jdbc.execute("CREATE INDEX IF NOT EXISTS account_lookup_user ON account_lookup (user_id)");
     }
 
     /** Claims the value for the user; fails with ALREADY_TAKEN naming the field when someone else holds it. */
@@ -45,6 +48,12 @@ class AccountLookup {
                         + " is already taken");
             }
         }
+    }
+
+    /** Erasure step 4: the email and username become free for a new person. */
+    @CommandHandler
+    int handle(ReleaseUniqueKeysCommand command) {
+        return jdbc.update("DELETE FROM account_lookup WHERE user_id = ?", command.userId());
     }
 
     Optional<String> find(Kind kind, String normalizedValue) {

@@ -9,6 +9,7 @@ import net.kimik2.api.accounts.FindActiveSessionQuery;
 import net.kimik2.api.accounts.Role;
 import net.kimik2.api.accounts.UserLoggedInEvent;
 import net.kimik2.api.accounts.UserLoggedOutEvent;
+import net.kimik2.api.privacy.ErasureRequestedEvent;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.queryhandling.QueryHandler;
@@ -52,6 +53,13 @@ class SessionStore {
     void on(UserLoggedOutEvent event) {
         jdbc.update("UPDATE account_session SET revoked_at = ? WHERE session_id = ? AND user_id = ? AND revoked_at IS NULL",
                 Timestamp.from(event.loggedOutAt()), event.sessionId(), event.userId());
+    }
+
+    /** Erasure: every session of the person ends in the same transaction as the request. */
+    @EventHandler
+    void on(ErasureRequestedEvent event) {
+        jdbc.update("UPDATE account_session SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                Timestamp.from(event.requestedAt()), event.userId());
     }
 
     @QueryHandler

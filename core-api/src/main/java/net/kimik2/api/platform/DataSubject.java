@@ -18,4 +18,10 @@ public @interface DataSubject {
 
     /** The scope kind; the key scope is {@code <scope>:<field value>}. */
     String scope() default "user";
+
+    /**
+     * The field naming the user who owns the scope, so that erasing that user shreds this scope too. Empty for a
+     * {@code user} scope, which its own subject owns.
+     */
+    String owner() default "";
 }

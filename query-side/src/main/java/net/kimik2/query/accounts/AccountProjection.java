@@ -1,11 +1,15 @@
 package net.kimik2.query.accounts;
 
+import com.mongodb.client.model.Filters;
 import java.util.Date;
 import java.util.Optional;
 import net.kimik2.api.accounts.AccountRegisteredEvent;
 import net.kimik2.api.accounts.AccountView;
 import net.kimik2.api.accounts.FindAccountQuery;
 import net.kimik2.api.accounts.Role;
+import net.kimik2.api.privacy.ErasureRequestedEvent;
+import net.kimik2.axon.privacy.FieldCipher;
+import net.kimik2.query.platform.SubjectDataPurger;
 import net.kimik2.query.platform.ViewBatch;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
@@ -18,34 +22,55 @@ import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.stereotype.Component;
 
-/** The account view: one document per user, keyed by the user id. */
+/**
+ * The account view: one document per user, keyed by the user id. Username, name and email are stored encrypted
+ * under the user's key and decrypted only when a query reads them; an erased person's document is deleted and a
+ * replay does not bring it back.
+ */
 @Component
 @ProcessingGroup("accounts-account")
-class AccountProjection {
+class AccountProjection implements SubjectDataPurger {
 
     static final String COLLECTION = "accounts_account";
 
     private final MongoTemplate mongo;
     private final QueryUpdateEmitter emitter;
+    private final FieldCipher cipher;
 
-    AccountProjection(MongoTemplate mongo, QueryUpdateEmitter emitter) {
+    AccountProjection(MongoTemplate mongo, QueryUpdateEmitter emitter, FieldCipher cipher) {
         this.mongo = mongo;
         this.emitter = emitter;
+        this.cipher = cipher;
     }
 
     @EventHandler
     void on(AccountRegisteredEvent event) {
+        String scope = scope(event.userId());
+        if (cipher.keys().isErased(scope)) {
+            return; // replay after an erasure: the person stays gone
+        }
         Document doc = new Document("_id", event.userId())
-                .append("username", event.username())
-                .append("name", event.name())
-                .append("email", event.email())
+                .append("username", cipher.encryptString(scope, event.userId(), "username", event.username()))
+                .append("name", cipher.encryptString(scope, event.userId(), "name", event.name()))
+                .append("email", cipher.encryptString(scope, event.userId(), "email", event.email()))
                 .append("role", event.role().name())
                 .append("createdAt", Date.from(event.registeredAt()));
         ViewBatch batch = ViewBatch.current();
         batch.replace(COLLECTION, event.userId(), doc);
-        AccountView view = toView(doc);
+        AccountView view = new AccountView(event.userId(), event.username(), event.name(), event.email(), event.role(),
+                event.registeredAt());
         batch.afterFlush("account:" + event.userId(), () -> emitter.emit(FindAccountQuery.class,
                 q -> q.userId().equals(view.id()), view));
+    }
+
+    @EventHandler
+    void on(ErasureRequestedEvent event) {
+        ViewBatch.current().deleteMany(COLLECTION, Filters.eq("_id", event.userId()));
+    }
+
+    @Override
+    public long purgeSubject(String userId) {
+        return mongo.getCollection(COLLECTION).deleteOne(Filters.eq("_id", userId)).getDeletedCount();
     }
 
     @ResetHandler
@@ -55,12 +80,22 @@ class AccountProjection {
 
     @QueryHandler
     Optional<AccountView> handle(FindAccountQuery query) {
-        return Optional.ofNullable(mongo.findOne(Query.query(Criteria.where("_id").is(query.userId())), Document.class,
-                COLLECTION)).map(AccountProjection::toView);
+        Document doc = mongo.findOne(Query.query(Criteria.where("_id").is(query.userId())), Document.class, COLLECTION);
+        if (doc == null) {
+            return Optional.empty();
+        }
+        String scope = scope(query.userId());
+        Optional<String> username = cipher.decryptString(scope, "username", doc.getString("username"));
+        if (username.isEmpty()) {
+            return Optional.empty(); // shredded: the key is gone
+        }
+        return Optional.of(new AccountView(doc.getString("_id"), username.get(),
+                cipher.decryptString(scope, "name", doc.getString("name")).orElse("[erased]"),
+                cipher.decryptString(scope, "email", doc.getString("email")).orElse("[erased]"),
+                Role.valueOf(doc.getString("role")), doc.getDate("createdAt").toInstant()));
     }
 
-    private static AccountView toView(Document doc) {
-        return new AccountView(doc.getString("_id"), doc.getString("username"), doc.getString("name"),
-                doc.getString("email"), Role.valueOf(doc.getString("role")), doc.getDate("createdAt").toInstant());
+    private static String scope(String userId) {
+        return "user:" + userId;
     }
 }

@@ -1,4 +1,4 @@
-package net.kimik2.graphql.accounts;
+package net.kimik2.graphql.platform;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -16,7 +16,7 @@ import reactor.core.publisher.Mono;
  * projection emits, so a mutation can return as soon as its view exists instead of polling.
  */
 @Component
-class ViewWaiter {
+public class ViewWaiter {
 
     private final QueryGateway queries;
 
@@ -24,7 +24,7 @@ class ViewWaiter {
         this.queries = queries;
     }
 
-    <Q, V> V await(Q query, Class<V> viewType, Duration timeout) {
+    public <Q, V> V await(Q query, Class<V> viewType, Duration timeout) {
         SubscriptionQueryResult<Optional<V>, V> result = queries.subscriptionQuery(query,
                 ResponseTypes.optionalInstanceOf(viewType), ResponseTypes.instanceOf(viewType));
         try {

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Registration + replay benchmark against the packaged service (embedded default).
+#
+#   bench/run-registration-bench.sh [N] [C] [key=value ...]
+#
+# N registrations (default 1000) from C concurrent clients (default 4); further key=value settings go to
+# net.kimik2.bench.RegistrationBench (warmup, sampleEvery, baselineSeconds, replay, append, out, ...).
+# Environment: MVN_FLAGS (e.g. -o for offline builds), SKIP_BUILD=1 to reuse the jars already built.
+# The run appends its Markdown summary to docs/benchmarks.md unless append=false is given.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N="${1:-1000}"
+C="${2:-4}"
+shift $(( $# < 2 ? $# : 2 ))
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  # builds the service jar (app/target/kimi-backend.jar) and the shaded bench jar (bench/target/kimi-bench.jar)
+  ./mvnw -q -DskipTests ${MVN_FLAGS:-} install
+fi
+
+exec java -Dbench.command="bench/run-registration-bench.sh $N $C${*:+ $*}" \
+  -cp bench/target/kimi-bench.jar net.kimik2.bench.RegistrationBench n="$N" c="$C" "$@"
