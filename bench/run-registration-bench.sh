@@ -19,5 +19,11 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   ./mvnw -q -DskipTests ${MVN_FLAGS:-} install
 fi
 
-exec java -Dbench.command="bench/run-registration-bench.sh $N $C${*:+ $*}" \
-  -cp bench/target/kimi-bench.jar net.kimik2.bench.RegistrationBench n="$N" c="$C" "$@"
+# Run from a private copy: a concurrent `mvnw install` rewrites bench/target/kimi-bench.jar, and classes the
+# bench loads late would then fail with NoClassDefFoundError (the bench copies the service jar for the same reason).
+BENCH_JAR="$(mktemp -d)/kimi-bench.jar"
+trap 'rm -rf "$(dirname "$BENCH_JAR")"' EXIT
+cp bench/target/kimi-bench.jar "$BENCH_JAR"
+
+java -Dbench.command="bench/run-registration-bench.sh $N $C${*:+ $*}" \
+  -cp "$BENCH_JAR" net.kimik2.bench.RegistrationBench n="$N" c="$C" "$@"

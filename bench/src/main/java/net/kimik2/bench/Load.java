@@ -72,8 +72,9 @@ final class Load {
                         task.accept(i);
                         latencies[i] = System.nanoTime() - t0;
                         ok[i] = true;
-                    } catch (RuntimeException e) {
-                        failures.add("#" + i + ": " + e.getMessage());
+                    } catch (RuntimeException | Error e) {
+                        // Errors too: a dying worker thread would otherwise vanish without a trace
+                        failures.add("#" + i + ": " + e);
                     }
                 }
             });

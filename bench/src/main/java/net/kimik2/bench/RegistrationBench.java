@@ -108,6 +108,10 @@ public final class RegistrationBench {
                 problems.add("aborted: " + e.getMessage());
             }
 
+            if (!service.isAlive()) {
+                // seen once: something outside the bench sent the service a SIGTERM mid-run
+                problems.add("the service exited during the run without being stopped by the bench; see " + logFile);
+            }
             peakRss = service.peakRssMiB();
             stopped = service.stop(Duration.ofSeconds(60));
             dataBytes = service.dataDirBytes();
@@ -116,7 +120,8 @@ public final class RegistrationBench {
             }
         }
         figures.put("service peak RSS (VmHWM)", peakRss < 0 ? "n/a" : peakRss + " MiB");
-        figures.put("stop (SIGTERM to exit)", "exit code " + stopped[0] + " after " + stopped[1] + " ms");
+        figures.put("stop (SIGTERM to exit)", stopped[1] < 0 ? "had already exited with " + stopped[0]
+                : "exit code " + stopped[0] + " (128 + SIGTERM: normal for the JVM) after " + stopped[1] + " ms");
         figures.put("data directory after stop", String.format(Locale.ROOT, "%.1f MiB", dataBytes / 1048576.0));
         figures.put("service log", ServiceLog.summarize(logFile));
 
@@ -352,7 +357,7 @@ public final class RegistrationBench {
         md.append("- command: `").append(settings.command).append("`\n");
         md.append("- service: `").append(settings.jar).append("`, `-Xmx").append(settings.heap)
                 .append("`, embedded default (H2 event store, mongo-java-server views), signup credits ")
-                .append(settings.signupCredits).append(", ").append(Machine.gitRevision()).append('\n');
+                .append(settings.signupCredits).append(", ").append(settings.revision).append('\n');
         md.append("- machine: nproc ").append(Machine.run("nproc").trim()).append(", ").append(Machine.cpuModel())
                 .append(", ").append(Machine.freeMemLine()).append('\n');
         md.append("- java: ").append(Machine.javaVersion(ServiceProcess.javaExecutable())).append("\n\n");
@@ -411,6 +416,7 @@ public final class RegistrationBench {
         boolean append;
         boolean keepData;
         String command;
+        String revision;
 
         static Settings parse(String[] args) {
             Map<String, String> values = new LinkedHashMap<>();
@@ -449,6 +455,8 @@ public final class RegistrationBench {
             s.keepData = Boolean.parseBoolean(values.getOrDefault("keepData", "false"));
             s.command = values.getOrDefault("command",
                     "java -cp bench/target/kimi-bench.jar net.kimik2.bench.RegistrationBench " + String.join(" ", args));
+            // the build under test, when the jar does not come from the working tree (e.g. jar=/tmp/export/...)
+            s.revision = values.getOrDefault("revision", Machine.gitRevision());
             if (s.registrations < 1 || s.clients < 1 || s.sampleEvery < 1 || s.warmup < 0) {
                 throw new IllegalArgumentException("n, c and sampleEvery must be positive, warmup not negative");
             }

@@ -96,6 +96,9 @@ final class ServiceProcess implements AutoCloseable {
 
     /** SIGTERM (Process.destroy) and wait for the graceful shutdown; returns [exit code, shutdown millis]. */
     long[] stop(Duration limit) throws InterruptedException {
+        if (!process.isAlive()) {
+            return new long[] {process.exitValue(), -1}; // already gone: not stopped by us
+        }
         long start = System.nanoTime();
         process.destroy();
         if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -103,6 +106,10 @@ final class ServiceProcess implements AutoCloseable {
             return new long[] {-1, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)};
         }
         return new long[] {process.exitValue(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)};
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     long pid() {

@@ -2,6 +2,8 @@ package net.kimik2.graphql.audit;
 
 import java.time.Instant;
 import java.util.List;
+import net.kimik2.api.audit.AuditTrail;
+import net.kimik2.api.audit.FindAuditTrailQuery;
 import net.kimik2.api.audit.FindViewProcessorsQuery;
 import net.kimik2.api.audit.ReplayViewsCommand;
 import net.kimik2.api.audit.ViewProcessorStatus;
@@ -42,6 +44,13 @@ class AuditController {
         Caller.requireAdmin();
         return queries.query(new FindViewProcessorsQuery(), ResponseTypes.instanceOf(ViewProcessors.class)).join()
                 .processors();
+    }
+
+    @QueryMapping
+    AuditTrail auditTrail(@Argument String aggregateId, @Argument Integer first, @Argument Long afterSequence) {
+        Caller.requireAdmin();
+        return queries.query(new FindAuditTrailQuery(aggregateId, first == null ? 100 : first,
+                afterSequence == null ? -1 : afterSequence), ResponseTypes.instanceOf(AuditTrail.class)).join();
     }
 
     @MutationMapping

@@ -91,6 +91,14 @@ final class ServiceProcess implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** Waits for the process to end by itself (e.g. a fault-injected halt); answers its exit code. */
+    int awaitExit(int seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("service still running after " + seconds + " s");
+        }
+        return process.exitValue();
+    }
+
     String baseUrl() {
         return "http://127.0.0.1:" + port;
     }

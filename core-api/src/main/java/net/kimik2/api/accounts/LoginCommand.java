@@ -1,12 +1,13 @@
 package net.kimik2.api.accounts;
 
-import net.kimik2.api.platform.PersonalData;
+import net.kimik2.api.platform.NotPersisted;
 
 /**
  * Verifies credentials and starts a session. Answers {@link LoginOutcome}, or fails with
  * {@code INVALID_CREDENTIALS} without saying which part was wrong.
  */
-public record LoginCommand(@PersonalData String usernameOrEmail, @PersonalData String password) {
+@NotPersisted
+public record LoginCommand(String usernameOrEmail, String password) {
 
     @Override
     public String toString() {

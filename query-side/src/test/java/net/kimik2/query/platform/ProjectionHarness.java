@@ -12,7 +12,7 @@ import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventhandling.ListenerInvocationErrorHandler;
-import org.axonframework.eventhandling.LoggingErrorHandler;
+import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.eventhandling.SimpleEventBus;
 import org.axonframework.eventhandling.SimpleEventHandlerInvoker;
 import org.axonframework.eventhandling.SubscribingEventProcessor;
@@ -45,8 +45,8 @@ public final class ProjectionHarness implements AutoCloseable {
 
     /** {@code handlers} builds the projection(s) under test from the template and emitter. */
     public ProjectionHarness(BiFunction<MongoTemplate, QueryUpdateEmitter, List<Object>> handlers) {
-        // Axon's default (logging) error handler, as the application configures none for its view processors
-        this(handlers, new LoggingErrorHandler());
+        // failures propagate (and roll the batch back), as axon-config's MessagingConfiguration sets for all processors
+        this(handlers, PropagatingErrorHandler.instance());
     }
 
     public ProjectionHarness(BiFunction<MongoTemplate, QueryUpdateEmitter, List<Object>> handlers,
