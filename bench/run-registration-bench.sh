@@ -25,5 +25,7 @@ BENCH_JAR="$(mktemp -d)/kimi-bench.jar"
 trap 'rm -rf "$(dirname "$BENCH_JAR")"' EXIT
 cp bench/target/kimi-bench.jar "$BENCH_JAR"
 
-java -Dbench.command="bench/run-registration-bench.sh $N $C${*:+ $*}" \
+# the exact command, shell-quoted, for the summary in docs/benchmarks.md
+COMMAND="bench/run-registration-bench.sh $N $C$( (( $# )) && printf ' %q' "$@")"
+java -Dbench.command="$COMMAND" \
   -cp "$BENCH_JAR" net.kimik2.bench.RegistrationBench n="$N" c="$C" "$@"

@@ -38,8 +38,9 @@ final class ServiceProcess implements AutoCloseable {
         // Run a private copy: a rebuild of app/target during the run must not pull the jar from under the JVM.
         Path jarDir = Files.createTempDirectory("kimi-bench-jar-");
         Path jarCopy = Files.copy(jar, jarDir.resolve("kimi-backend.jar"));
-        jarCopy.toFile().deleteOnExit();
+        // deleteOnExit runs in reverse order of registration: the directory first would fail while the jar is in it
         jarDir.toFile().deleteOnExit();
+        jarCopy.toFile().deleteOnExit();
         Path dataDir = Files.createTempDirectory("kimi-bench-data-");
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx" + heap,

@@ -1,6 +1,17 @@
 package net.kimik2.graphql.credits;
 
+import net.kimik2.api.credits.CreditLedgerId;
 import net.kimik2.api.credits.FindCreditLedgerQuery;
+import net.kimik2.api.credits.GrantCreditsCommand;
+import net.kimik2.api.credits.GrantType;
+import net.kimik2.api.platform.DomainError;
+import net.kimik2.api.platform.ErrorCode;
+import net.kimik2.graphql.platform.DomainErrors;
+import net.kimik2.graphql.platform.ValidationFailed;
+import org.axonframework.commandhandling.GenericCommandMessage;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.springframework.graphql.data.method.annotation.MutationMapping;
 import net.kimik2.api.credits.LedgerEntryView;
 import net.kimik2.api.credits.LedgerPage;
 import net.kimik2.api.platform.PageRequest;
@@ -17,10 +28,45 @@ import org.springframework.stereotype.Controller;
 @Controller
 class CreditsController {
 
+    private final CommandGateway commands;
     private final QueryGateway queries;
 
-    CreditsController(QueryGateway queries) {
+    CreditsController(CommandGateway commands, QueryGateway queries) {
+        this.commands = commands;
         this.queries = queries;
+    }
+
+    record GrantCreditsInput(String userId, Long amount, String reason, String idempotencyKey) {
+    }
+
+    record CreditsGranted(String grantId) {
+    }
+
+    @MutationMapping
+    Object grantCredits(@Argument GrantCreditsInput input) {
+        Caller.requireAdmin();
+        if (input.reason() == null || input.reason().isBlank() || input.reason().length() > 200) {
+            return new ValidationFailed("reason", "reason must be 1 to 200 characters");
+        }
+        if (input.idempotencyKey() == null || !input.idempotencyKey().matches("[A-Za-z0-9_.:-]{1,64}")) {
+            return new ValidationFailed("idempotencyKey", "idempotencyKey must be 1 to 64 of [A-Za-z0-9_.:-]");
+        }
+        String grantId = "admin-" + input.idempotencyKey();
+        var command = new GrantCreditsCommand(CreditLedgerId.forUser(input.userId()), grantId,
+                input.amount() == null ? 0 : input.amount(), GrantType.PROMOTIONAL, "admin: " + input.reason().trim(),
+                null, 0);
+        try {
+            commands.sendAndWait(GenericCommandMessage.asCommandMessage(command).withMetaData(Caller.metadata()));
+        } catch (AggregateNotFoundException e) {
+            return new ValidationFailed("userId", "no ledger for this user id");
+        } catch (RuntimeException e) {
+            DomainError error = DomainErrors.of(e).orElseThrow(() -> e);
+            if (error.code() == ErrorCode.VALIDATION_FAILED) {
+                return ValidationFailed.of(error);
+            }
+            throw e;
+        }
+        return new CreditsGranted(grantId);
     }
 
     @QueryMapping

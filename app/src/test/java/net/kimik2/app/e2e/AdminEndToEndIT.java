@@ -58,6 +58,27 @@ class AdminEndToEndIT {
             JsonNode adminMe = client.executeAs(admin, ME, Map.of()).data().path("me");
             assertThat(adminMe.path("username").asText()).isEqualTo("admin");
 
+            // an admin adjustment, granted once however often it is sent
+            String grant = """
+                    mutation G($u: ID!) { grantCredits(input: { userId: $u, amount: 1000, reason: "goodwill",
+                      idempotencyKey: "goodwill-1" }) { __typename ... on CreditsGranted { grantId } } }""";
+            String userId = before.path("id").asText();
+            assertThat(client.executeAs(user, grant, Map.of("u", userId)).errors().get(0).path("extensions")
+                    .path("code").asText()).isEqualTo("FORBIDDEN");
+            for (int i = 0; i < 2; i++) {
+                assertThat(client.executeAs(admin, grant, Map.of("u", userId)).data().path("grantCredits")
+                        .path("__typename").asText()).isEqualTo("CreditsGranted");
+            }
+            var noSuchUser = client.executeAs(admin, grant, Map.of("u", "no-such-user"));
+            assertThat(noSuchUser.data().path("grantCredits").path("__typename").asText()).isEqualTo("ValidationFailed");
+            long deadline0 = System.currentTimeMillis() + 10_000;
+            while (client.executeAs(user, ME, Map.of()).data().path("me").path("credits").path("available").asLong()
+                    != 501_000 && System.currentTimeMillis() < deadline0) {
+                Thread.sleep(50);
+            }
+            before = client.executeAs(user, ME, Map.of()).data().path("me");
+            assertThat(before.path("credits").path("available").asLong()).isEqualTo(501_000);
+
             var unknown = client.executeAs(admin, REPLAY, Map.of("p", java.util.List.of("no-such-view")));
             assertThat(unknown.data().path("replayViews").path("__typename").asText()).isEqualTo("ValidationFailed");
 
