@@ -39,6 +39,7 @@ import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.MetaData;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.axonframework.queryhandling.QueryGateway;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.BatchMapping;
 import org.springframework.graphql.data.method.annotation.MutationMapping;
@@ -53,9 +54,11 @@ class AccountController {
     private final ViewWaiter views;
     private final TokenService tokens;
     private final SessionCookies cookies;
+    private final long signupCredits;
 
     AccountController(CommandGateway commands, QueryGateway queries, ViewWaiter views, TokenService tokens,
-                      SessionCookies cookies) {
+                      SessionCookies cookies, @Value("${kimi.signup-credits:500000}") long signupCredits) {
+        this.signupCredits = signupCredits;
         this.commands = commands;
         this.queries = queries;
         this.views = views;
@@ -81,7 +84,10 @@ class AccountController {
         }
         // read-your-writes: answer once the views show the account and its signup credits
         AccountView account = views.await(new FindAccountQuery(userId), AccountView.class, Duration.ofSeconds(10));
-        views.await(new FindCreditBalanceQuery(userId), CreditBalanceView.class, Duration.ofSeconds(10));
+        // the balance row appears with the ledger; wait for the signup grant too (unless it is configured to 0)
+        views.await(new FindCreditBalanceQuery(userId), CreditBalanceView.class,
+                balance -> signupCredits == 0 || balance.available() + balance.held() + balance.debt() != 0,
+                Duration.ofSeconds(10));
         return new Registered(account);
     }
 

@@ -25,10 +25,16 @@ public class ViewWaiter {
     }
 
     public <Q, V> V await(Q query, Class<V> viewType, Duration timeout) {
+        return await(query, viewType, view -> true, timeout);
+    }
+
+    /** Waits for the first state of the view that satisfies {@code ready}. */
+    public <Q, V> V await(Q query, Class<V> viewType, java.util.function.Predicate<V> ready, Duration timeout) {
         SubscriptionQueryResult<Optional<V>, V> result = queries.subscriptionQuery(query,
                 ResponseTypes.optionalInstanceOf(viewType), ResponseTypes.instanceOf(viewType));
         try {
             return Flux.concat(result.initialResult().flatMap(o -> Mono.justOrEmpty(o)), result.updates())
+                    .filter(ready)
                     .next()
                     .blockOptional(timeout)
                     .orElseThrow(() -> new DomainException(ErrorCode.CONFLICT, null, "the view is not up to date yet"));

@@ -160,10 +160,15 @@ class PrivacyIT {
             GraphQlClient client = service.client();
             String admin = token(client, "admin", ADMIN_PASSWORD);
             String requestId = null;
-            for (JsonNode edge : client.executeAs(admin, ERASURES, Map.of()).data().path("erasureRequests").path("edges")) {
-                if (edge.path("node").path("userId").asText().equals(userId)) {
-                    requestId = edge.path("node").path("id").asText();
+            long until = System.currentTimeMillis() + 60_000; // the views catch up after the restart
+            while (requestId == null && System.currentTimeMillis() < until) {
+                for (JsonNode edge : client.executeAs(admin, ERASURES, Map.of()).data().path("erasureRequests")
+                        .path("edges")) {
+                    if (edge.path("node").path("userId").asText().equals(userId)) {
+                        requestId = edge.path("node").path("id").asText();
+                    }
                 }
+                Thread.sleep(100);
             }
             assertThat(requestId).as("the request survived the crash").isNotNull();
             JsonNode certificate = awaitCompleted(client, admin, requestId);

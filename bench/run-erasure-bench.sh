@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Erasure time vs the number of a person's events, against the packaged service (embedded default).
+#
+#   bench/run-erasure-bench.sh [key=value ...]
+#
+# Settings of net.kimik2.bench.ErasureBench: sizes (grants per user, comma-separated, default 1000), reps (users per
+# size, 3), c (concurrent admin clients for the grants, 3), grantBudgetSeconds (900), jar, revision, append, out.
+# Environment: MVN_FLAGS (e.g. -o), SKIP_BUILD=1 to reuse the jars already built.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  ./mvnw -q -DskipTests ${MVN_FLAGS:-} install
+fi
+BENCH_JAR="$(mktemp -d)/kimi-bench.jar"
+trap 'rm -rf "$(dirname "$BENCH_JAR")"' EXIT
+cp bench/target/kimi-bench.jar "$BENCH_JAR"
+
+COMMAND="bench/run-erasure-bench.sh$( (( $# )) && printf ' %q' "$@")"
+java -Dbench.command="$COMMAND" -cp "$BENCH_JAR" net.kimik2.bench.ErasureBench "$@"
