@@ -45,15 +45,16 @@ class CreditsController {
     @MutationMapping
     Object grantCredits(@Argument GrantCreditsInput input) {
         Caller.requireAdmin();
-        if (input.reason() == null || input.reason().isBlank() || input.reason().length() > 200) {
-            return new ValidationFailed("reason", "reason must be 1 to 200 characters");
+        // a reason code, not free text: the ledger keeps it for good, so it must never hold personal data
+        if (input.reason() == null || !input.reason().matches("[a-z0-9_-]{1,40}")) {
+            return new ValidationFailed("reason", "reason must be a code of 1 to 40 of [a-z0-9_-], e.g. goodwill");
         }
         if (input.idempotencyKey() == null || !input.idempotencyKey().matches("[A-Za-z0-9_.:-]{1,64}")) {
             return new ValidationFailed("idempotencyKey", "idempotencyKey must be 1 to 64 of [A-Za-z0-9_.:-]");
         }
         String grantId = "admin-" + input.idempotencyKey();
         var command = new GrantCreditsCommand(CreditLedgerId.forUser(input.userId()), grantId,
-                input.amount() == null ? 0 : input.amount(), GrantType.PROMOTIONAL, "admin: " + input.reason().trim(),
+                input.amount() == null ? 0 : input.amount(), GrantType.PROMOTIONAL, "admin:" + input.reason(),
                 null, 0);
         try {
             commands.sendAndWait(GenericCommandMessage.asCommandMessage(command).withMetaData(Caller.metadata()));

@@ -118,9 +118,6 @@ public class PersonalDataProtector {
     }
 
     private JsonNode sealed(String scope, String owner, Part part, JsonNode value) {
-        if (value.isTextual() && FieldCipher.isEnvelope(value.asText())) {
-            return value; // already encrypted (a view document written from an encrypted source)
-        }
         try {
             return TextNode.valueOf(cipher.encrypt(scope, owner, part.name(), mapper.writeValueAsBytes(value)));
         } catch (JsonProcessingException e) {

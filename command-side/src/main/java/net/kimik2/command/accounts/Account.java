@@ -88,9 +88,6 @@ class Account {
     @CommandHandler
     String handle(RequestErasureCommand command, @MetaDataValue(MetadataKeys.ACTOR_ID) String actorId,
                   @MetaDataValue(MetadataKeys.ACTOR_ROLE) String actorRole) {
-        if (status != Status.ACTIVE) {
-            return erasureRequestId;
-        }
         String legalBasis;
         if (command.adminInitiated()) {
             if (!Role.ADMIN.name().equals(actorRole)) {
@@ -112,6 +109,9 @@ class Account {
                 throw DomainException.validation("confirmUsername", "type your username to confirm the erasure");
             }
             legalBasis = "GDPR Art. 17(1)(a): request of the data subject";
+        }
+        if (status != Status.ACTIVE) {
+            return erasureRequestId; // answered only to someone allowed to make the request
         }
         Instant now = now();
         String requestId = UUID.randomUUID().toString();
@@ -148,7 +148,6 @@ class Account {
     @EventSourcingHandler
     void on(ErasureCompletedEvent event) {
         this.status = Status.ERASED;
-        this.username = null;
     }
 
     private static Instant now() {

@@ -225,9 +225,6 @@ class AccountErasureTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("BUG Account.java:91-92 handle(RequestErasureCommand): the idempotent early return "
-            + "(status != ACTIVE -> return erasureRequestId) runs before the actor checks, so any caller learns "
-            + "another person's erasure request id")
     void aRepeatedRequestByAnotherUserIsStillForbidden() {
         Captured<Object> thrown = new Captured<>();
         fixture.given(registered(), requested("r-1"))

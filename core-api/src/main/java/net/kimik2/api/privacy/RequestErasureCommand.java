@@ -1,5 +1,6 @@
 package net.kimik2.api.privacy;
 
+import net.kimik2.api.platform.DataSubject;
 import net.kimik2.api.platform.PersonalData;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
@@ -8,7 +9,7 @@ import org.axonframework.modelling.command.TargetAggregateIdentifier;
  * legal basis instead. Answers the request id; a repeated request answers the first one's id.
  */
 public record RequestErasureCommand(
-        @TargetAggregateIdentifier String userId,
+        @TargetAggregateIdentifier @DataSubject String userId,
         @PersonalData String confirmUsername,
         boolean adminInitiated,
         String legalBasis) {
