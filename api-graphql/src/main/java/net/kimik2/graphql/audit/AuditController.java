@@ -8,11 +8,8 @@ import net.kimik2.api.audit.FindViewProcessorsQuery;
 import net.kimik2.api.audit.ReplayViewsCommand;
 import net.kimik2.api.audit.ViewProcessorStatus;
 import net.kimik2.api.audit.ViewProcessors;
-import net.kimik2.api.platform.DomainError;
-import net.kimik2.api.platform.ErrorCode;
 import net.kimik2.graphql.platform.Caller;
 import net.kimik2.graphql.platform.DomainErrors;
-import net.kimik2.graphql.platform.ValidationFailed;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
@@ -61,11 +58,7 @@ class AuditController {
             commands.sendAndWait(GenericCommandMessage.asCommandMessage(new ReplayViewsCommand(input.processors()))
                     .withMetaData(Caller.metadata()));
         } catch (RuntimeException e) {
-            DomainError error = DomainErrors.of(e).orElseThrow(() -> e);
-            if (error.code() == ErrorCode.VALIDATION_FAILED) {
-                return ValidationFailed.of(error);
-            }
-            throw e;
+            return DomainErrors.validationFailedOrRethrow(e);
         }
         return new ReplayStarted(input.processors(), startedAt);
     }

@@ -4,8 +4,6 @@ import net.kimik2.api.credits.CreditLedgerId;
 import net.kimik2.api.credits.FindCreditLedgerQuery;
 import net.kimik2.api.credits.GrantCreditsCommand;
 import net.kimik2.api.credits.GrantType;
-import net.kimik2.api.platform.DomainError;
-import net.kimik2.api.platform.ErrorCode;
 import net.kimik2.graphql.platform.DomainErrors;
 import net.kimik2.graphql.platform.ValidationFailed;
 import org.axonframework.commandhandling.GenericCommandMessage;
@@ -61,11 +59,7 @@ class CreditsController {
         } catch (AggregateNotFoundException e) {
             return new ValidationFailed("userId", "no ledger for this user id");
         } catch (RuntimeException e) {
-            DomainError error = DomainErrors.of(e).orElseThrow(() -> e);
-            if (error.code() == ErrorCode.VALIDATION_FAILED) {
-                return ValidationFailed.of(error);
-            }
-            throw e;
+            return DomainErrors.validationFailedOrRethrow(e);
         }
         return new CreditsGranted(grantId);
     }

@@ -3,12 +3,25 @@ package net.kimik2.graphql.platform;
 import java.util.Optional;
 import net.kimik2.api.platform.DomainError;
 import net.kimik2.api.platform.DomainException;
+import net.kimik2.api.platform.ErrorCode;
 import org.axonframework.messaging.HandlerExecutionException;
 
 /** Finds the {@link DomainError} of an expected failure, however the bus wrapped it. */
 public final class DomainErrors {
 
     private DomainErrors() {
+    }
+
+    /**
+     * The {@code ValidationFailed} union member for a failure that is a validation error; any other failure is
+     * rethrown for the exception handler.
+     */
+    public static ValidationFailed validationFailedOrRethrow(RuntimeException failure) {
+        DomainError error = of(failure).orElseThrow(() -> failure);
+        if (error.code() != ErrorCode.VALIDATION_FAILED) {
+            throw failure;
+        }
+        return ValidationFailed.of(error);
     }
 
     public static Optional<DomainError> of(Throwable failure) {

@@ -3,8 +3,6 @@ package net.kimik2.graphql.privacy;
 import graphql.GraphQLContext;
 import java.time.Duration;
 import java.util.Optional;
-import net.kimik2.api.platform.DomainError;
-import net.kimik2.api.platform.ErrorCode;
 import net.kimik2.api.platform.PageRequest;
 import net.kimik2.api.privacy.ErasureCertificate;
 import net.kimik2.api.privacy.ErasureRequestPage;
@@ -98,11 +96,7 @@ class PrivacyController {
         } catch (AggregateNotFoundException e) {
             return new ValidationFailed("userId", "no account has this id");
         } catch (RuntimeException e) {
-            DomainError error = DomainErrors.of(e).orElseThrow(() -> e);
-            if (error.code() == ErrorCode.VALIDATION_FAILED) {
-                return ValidationFailed.of(error);
-            }
-            throw e;
+            return DomainErrors.validationFailedOrRethrow(e);
         }
         return new ErasureRequested(views.await(new FindLatestErasureRequestQuery(command.userId()),
                 ErasureRequestView.class, Duration.ofSeconds(10)));

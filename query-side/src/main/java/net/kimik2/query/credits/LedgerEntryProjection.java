@@ -1,14 +1,12 @@
 package net.kimik2.query.credits;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import net.kimik2.api.credits.CreditsGrantedEvent;
 import net.kimik2.api.credits.FindCreditLedgerQuery;
 import net.kimik2.api.credits.LedgerEntryView;
 import net.kimik2.api.credits.LedgerPage;
-import net.kimik2.api.platform.DomainException;
+import net.kimik2.query.platform.Cursors;
 import net.kimik2.query.platform.ViewBatch;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
@@ -67,7 +65,7 @@ class LedgerEntryProjection {
     LedgerPage handle(FindCreditLedgerQuery query) {
         Criteria criteria = Criteria.where("userId").is(query.userId());
         if (query.page().after() != null) {
-            criteria = criteria.and("seq").lt(decodeCursor(query.page().after()));
+            criteria = criteria.and("seq").lt(Cursors.decode("ledger", query.page().after()));
         }
         int first = query.page().first();
         List<Document> docs = mongo.find(Query.query(criteria).with(Sort.by(Sort.Direction.DESC, "seq")).limit(first + 1),
@@ -76,25 +74,9 @@ class LedgerEntryProjection {
         List<Document> page = hasNext ? docs.subList(0, first) : docs;
         List<LedgerEntryView> entries = page.stream()
                 .map(d -> new LedgerEntryView(d.getString("_id"), d.getString("kind"), d.getLong("amount"),
-                        d.getDate("createdAt").toInstant(), d.getString("reference"), encodeCursor(d.getLong("seq"))))
+                        d.getDate("createdAt").toInstant(), d.getString("reference"), Cursors.encode("ledger", d.getLong("seq"))))
                 .toList();
         String endCursor = entries.isEmpty() ? null : entries.get(entries.size() - 1).cursor();
         return new LedgerPage(entries, hasNext, endCursor);
-    }
-
-    static String encodeCursor(long seq) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("ledger:" + seq).getBytes(StandardCharsets.UTF_8));
-    }
-
-    static long decodeCursor(String cursor) {
-        try {
-            String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            if (!raw.startsWith("ledger:")) {
-                throw new IllegalArgumentException();
-            }
-            return Long.parseLong(raw.substring("ledger:".length()));
-        } catch (IllegalArgumentException e) {
-            throw DomainException.validation("after", "after is not a cursor of this list");
-        }
     }
 }

@@ -1,14 +1,11 @@
 package net.kimik2.query.privacy;
 
 import com.mongodb.client.model.Updates;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
-import net.kimik2.api.platform.DomainException;
 import net.kimik2.api.privacy.ErasureCertificate;
 import net.kimik2.api.privacy.ErasureCompletedEvent;
 import net.kimik2.api.privacy.ErasureRequestPage;
@@ -17,6 +14,7 @@ import net.kimik2.api.privacy.ErasureRequestedEvent;
 import net.kimik2.api.privacy.FindErasureCertificateQuery;
 import net.kimik2.api.privacy.FindErasureRequestsQuery;
 import net.kimik2.api.privacy.FindLatestErasureRequestQuery;
+import net.kimik2.query.platform.Cursors;
 import net.kimik2.query.platform.ViewBatch;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
@@ -92,7 +90,7 @@ class ErasureRequestProjection {
     ErasureRequestPage handle(FindErasureRequestsQuery query) {
         Criteria criteria = new Criteria();
         if (query.page().after() != null) {
-            criteria = Criteria.where("requestedAtMillis").lt(decodeCursor(query.page().after()));
+            criteria = Criteria.where("requestedAtMillis").lt(Cursors.decode("erasure", query.page().after()));
         }
         int first = query.page().first();
         List<Document> docs = mongo.find(Query.query(criteria).with(Sort.by(Sort.Direction.DESC, "requestedAtMillis"))
@@ -128,27 +126,10 @@ class ErasureRequestProjection {
         return new ErasureRequestView(d.getString("_id"), d.getString("userId"), d.getString("status"),
                 instant(d.getDate("requestedAt")), instant(d.getDate("deadline")), instant(d.getDate("completedAt")),
                 Boolean.TRUE.equals(d.getBoolean("adminInitiated")), d.getString("actorId"),
-                encodeCursor(d.getLong("requestedAtMillis")));
+                Cursors.encode("erasure", d.getLong("requestedAtMillis")));
     }
 
     private static Instant instant(Date date) {
         return date == null ? null : date.toInstant();
-    }
-
-    private static String encodeCursor(Long millis) {
-        return Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(("erasure:" + millis).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static long decodeCursor(String cursor) {
-        try {
-            String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            if (!raw.startsWith("erasure:")) {
-                throw new IllegalArgumentException();
-            }
-            return Long.parseLong(raw.substring("erasure:".length()));
-        } catch (IllegalArgumentException e) {
-            throw DomainException.validation("after", "after is not a cursor of this list");
-        }
     }
 }
