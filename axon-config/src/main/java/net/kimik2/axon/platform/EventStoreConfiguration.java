@@ -61,7 +61,28 @@ public class EventStoreConfiguration {
                 .batchSize(1000)
                 .build();
         engine.createSchema(eventTableFactory(dataSource));
+        createDeadlineTable(dataSource);
         return engine;
+    }
+
+    /**
+     * db-scheduler's table, which keeps Axon's deadlines (hold and prompt expiry) durable in the event store's
+     * database; db-scheduler does not create it. Its scheduler starts only once the context is ready.
+     */
+    private static void createDeadlineTable(DataSource dataSource) throws SQLException {
+        boolean postgres = isPostgres(dataSource);
+        String time = postgres ? "timestamp with time zone" : "timestamp(6) with time zone";
+        String ddl = "create table if not exists scheduled_tasks ("
+                + "task_name varchar(100) not null, task_instance varchar(100) not null, "
+                + "task_data " + (postgres ? "bytea" : "blob") + ", execution_time " + time + " not null, "
+                + "picked boolean not null, picked_by varchar(50), last_success " + time + ", "
+                + "last_failure " + time + ", consecutive_failures int, last_heartbeat " + time + ", "
+                + "version bigint not null, priority smallint, primary key (task_name, task_instance))";
+        try (Connection c = dataSource.getConnection(); var statement = c.createStatement()) {
+            statement.execute(ddl);
+            statement.execute("create index if not exists scheduled_tasks_execution_time_idx "
+                    + "on scheduled_tasks (execution_time)");
+        }
     }
 
     @Bean

@@ -9,5 +9,7 @@ public enum ErrorCode {
     FORBIDDEN,
     UNAUTHENTICATED,
     INSUFFICIENT_CREDITS,
-    CONFLICT
+    CONFLICT,
+    /** The shared model capacity is exhausted; the amounts carry {@code retryAfterSeconds}. */
+    BUSY
 }

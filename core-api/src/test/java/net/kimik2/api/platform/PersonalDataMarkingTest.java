@@ -52,7 +52,9 @@ class PersonalDataMarkingTest {
             "ViewProcessorStatus.name", "the name of an Axon processing group, a code identifier",
             "GrantCreditsCommand.source", "an origin code: signup or admin:<reason code [a-z0-9_-]{1,40}>, never free text",
             "CreditsGrantedEvent.source", "the same origin code, validated before the command is sent",
-            "LedgerEntryView.reference", "the view copy of CreditsGrantedEvent.source, an origin code");
+            "LedgerEntryView.reference", "the view copy of CreditsGrantedEvent.source, an origin code",
+            "AnswerRecordedEvent.finishReason", "the provider's finish_reason code (stop, length, ...)",
+            "CompletePromptCommand.finishReason", "the provider's finish_reason code (stop, length, ...)");
 
     /**
      * Reported main-code bugs (NOT allowlisted): the live rules skip exactly these so that every other type stays
@@ -164,6 +166,9 @@ class PersonalDataMarkingTest {
         Class<?> raw = c.getType();
         if (raw.isEnum() || Temporal.class.isAssignableFrom(raw) || raw == boolean.class || raw == Boolean.class) {
             return false;
+        }
+        if (raw.isPrimitive() || Number.class.isAssignableFrom(raw)) {
+            return false; // a count or an amount (promptTokens, contextLength) cannot carry typed-in text
         }
         String lower = name.toLowerCase(Locale.ROOT);
         if (PERSONAL_WORDS.stream().anyMatch(lower::contains)) {

@@ -9,7 +9,10 @@ import java.util.Set;
 import net.kimik2.api.credits.CreditBalanceView;
 import net.kimik2.api.credits.CreditBalances;
 import net.kimik2.api.credits.CreditLedgerOpenedEvent;
+import net.kimik2.api.credits.CreditsCapturedEvent;
 import net.kimik2.api.credits.CreditsGrantedEvent;
+import net.kimik2.api.credits.CreditsHeldEvent;
+import net.kimik2.api.credits.CreditsReleasedEvent;
 import net.kimik2.api.credits.FindCreditBalanceQuery;
 import net.kimik2.api.credits.FindCreditBalancesQuery;
 import net.kimik2.query.platform.ViewBatch;
@@ -54,6 +57,25 @@ class CreditBalanceProjection {
         change(event.userId(), sequence, Updates.inc("available", event.amount()));
     }
 
+    // available = granted - spent - held, kept as increments; debt is what was spent beyond the grants
+    @EventHandler
+    void on(CreditsHeldEvent event, @SequenceNumber long sequence) {
+        change(event.userId(), sequence, Updates.combine(Updates.inc("available", -event.amount()),
+                Updates.inc("held", event.amount())));
+    }
+
+    @EventHandler
+    void on(CreditsReleasedEvent event, @SequenceNumber long sequence) {
+        change(event.userId(), sequence, Updates.combine(Updates.inc("available", event.amount()),
+                Updates.inc("held", -event.amount())));
+    }
+
+    @EventHandler
+    void on(CreditsCapturedEvent event, @SequenceNumber long sequence) {
+        change(event.userId(), sequence, Updates.combine(Updates.inc("available", -event.amount()),
+                Updates.inc("spent", event.amount())));
+    }
+
     private void change(String userId, long sequence, org.bson.conversions.Bson update) {
         ViewBatch batch = ViewBatch.current();
         batch.guardedUpdate(COLLECTION, userId, sequence, update);
@@ -75,6 +97,17 @@ class CreditBalanceProjection {
         }
     }
 
+    /**
+     * Available may go below zero only by a debt: captures charge the actual cost even beyond the balance. The debt is
+     * then the negative part of what is neither held nor available (granted - spent), never clamped away.
+     */
+    private static CreditBalanceView view(Document d) {
+        long available = d.getLong("available");
+        long held = d.getLong("held");
+        long debt = Math.max(0, -(available + held));
+        return new CreditBalanceView(d.getString("_id"), available, held, debt);
+    }
+
     @ResetHandler
     void reset() {
         mongo.dropCollection(COLLECTION);
@@ -92,8 +125,7 @@ class CreditBalanceProjection {
 
     private List<CreditBalanceView> find(Collection<String> userIds) {
         return mongo.find(Query.query(Criteria.where("_id").in(userIds)), Document.class, COLLECTION).stream()
-                .map(d -> new CreditBalanceView(d.getString("_id"), d.getLong("available"), d.getLong("held"),
-                        d.getLong("debt")))
+                .map(CreditBalanceProjection::view)
                 .toList();
     }
 }

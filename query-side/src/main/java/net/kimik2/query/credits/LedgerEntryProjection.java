@@ -2,7 +2,10 @@ package net.kimik2.query.credits;
 
 import java.util.Date;
 import java.util.List;
+import net.kimik2.api.credits.CreditsCapturedEvent;
 import net.kimik2.api.credits.CreditsGrantedEvent;
+import net.kimik2.api.credits.CreditsHeldEvent;
+import net.kimik2.api.credits.CreditsReleasedEvent;
 import net.kimik2.api.credits.FindCreditLedgerQuery;
 import net.kimik2.api.credits.LedgerEntryView;
 import net.kimik2.api.credits.LedgerPage;
@@ -53,6 +56,35 @@ class LedgerEntryProjection {
                 .append("amount", event.amount())
                 .append("createdAt", Date.from(at))
                 .append("reference", event.source()));
+    }
+
+    @EventHandler
+    void on(CreditsHeldEvent event, @SequenceNumber long sequence, @Timestamp java.time.Instant at) {
+        entry(event.ledgerId(), event.userId(), sequence, "hold", -event.amount(), at, "prompt:" + event.holdId());
+    }
+
+    @EventHandler
+    void on(CreditsReleasedEvent event, @SequenceNumber long sequence, @Timestamp java.time.Instant at) {
+        entry(event.ledgerId(), event.userId(), sequence, "release", event.amount(), at,
+                "prompt:" + event.holdId() + ":" + event.code().name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    @EventHandler
+    void on(CreditsCapturedEvent event, @SequenceNumber long sequence, @Timestamp java.time.Instant at) {
+        entry(event.ledgerId(), event.userId(), sequence, "capture", -event.amount(), at, "prompt:" + event.holdId());
+    }
+
+    /** Hold, release and capture of one prompt add up to its charge: hold -h, release +h, capture -cost. */
+    private static void entry(String ledgerId, String userId, long sequence, String kind, long amount,
+                              java.time.Instant at, String reference) {
+        String id = ledgerId + ":" + sequence;
+        ViewBatch.current().replace(COLLECTION, id, new Document("_id", id)
+                .append("userId", userId)
+                .append("seq", sequence)
+                .append("kind", kind)
+                .append("amount", amount)
+                .append("createdAt", Date.from(at))
+                .append("reference", reference));
     }
 
     @ResetHandler

@@ -146,6 +146,18 @@ public final class FairConcurrencyLimiter implements AutoCloseable {
         return waiter.future;
     }
 
+    /**
+     * A retry hint when a call asked for now would be refused at once (the queue is full), else empty. Lets callers
+     * answer "busy" before they commit to anything (a prompt is only accepted while there is room).
+     */
+    public java.util.OptionalInt retryAfterIfFull() {
+        synchronized (lock) {
+            boolean full = !(active < maxConcurrent && queue.isEmpty()) && queue.size() >= maxQueued;
+            return full ? java.util.OptionalInt.of(retryAfterSecondsLocked(queue.size() + 1))
+                    : java.util.OptionalInt.empty();
+        }
+    }
+
     public int active() {
         synchronized (lock) {
             return active;

@@ -1,0 +1,259 @@
+package net.kimik2.graphql.conversations;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import net.kimik2.api.conversations.ConversationMessages;
+import net.kimik2.api.conversations.ConversationPage;
+import net.kimik2.api.conversations.ConversationView;
+import net.kimik2.api.conversations.DailyUsageView;
+import net.kimik2.api.conversations.DeleteConversationCommand;
+import net.kimik2.api.conversations.FindConversationMessagesQuery;
+import net.kimik2.api.conversations.FindConversationQuery;
+import net.kimik2.api.conversations.FindConversationsQuery;
+import net.kimik2.api.conversations.FindModelsQuery;
+import net.kimik2.api.conversations.FindUsageSummaryQuery;
+import net.kimik2.api.conversations.MessageView;
+import net.kimik2.api.conversations.ModelList;
+import net.kimik2.api.conversations.ModelView;
+import net.kimik2.api.conversations.PromptAcceptance;
+import net.kimik2.api.conversations.PromptChunkView;
+import net.kimik2.api.conversations.PromptStreamSnapshot;
+import net.kimik2.api.conversations.SendPromptCommand;
+import net.kimik2.api.conversations.StreamPromptQuery;
+import net.kimik2.api.conversations.UsageSummary;
+import net.kimik2.api.platform.DomainError;
+import net.kimik2.api.platform.DomainException;
+import net.kimik2.api.platform.ErrorCode;
+import net.kimik2.api.platform.PageRequest;
+import net.kimik2.graphql.platform.Caller;
+import net.kimik2.graphql.platform.CallerPrincipal;
+import net.kimik2.graphql.platform.Connections.Connection;
+import net.kimik2.graphql.platform.Connections.Edge;
+import net.kimik2.graphql.platform.Connections.PageInfo;
+import net.kimik2.graphql.platform.DomainErrors;
+import net.kimik2.graphql.platform.ValidationFailed;
+import org.axonframework.commandhandling.GenericCommandMessage;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.messaging.responsetypes.ResponseTypes;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.queryhandling.QueryGateway;
+import org.axonframework.queryhandling.SubscriptionQueryResult;
+import org.springframework.graphql.data.method.annotation.Argument;
+import org.springframework.graphql.data.method.annotation.BatchMapping;
+import org.springframework.graphql.data.method.annotation.MutationMapping;
+import org.springframework.graphql.data.method.annotation.QueryMapping;
+import org.springframework.graphql.data.method.annotation.SubscriptionMapping;
+import org.springframework.stereotype.Controller;
+import reactor.core.publisher.Flux;
+
+@Controller
+class ConversationsController {
+
+    private static final String ID_PATTERN = "[A-Za-z0-9-]{1,64}";
+    private static final String KEY_PATTERN = "[A-Za-z0-9_.:-]{1,64}";
+    /** Enough for any answer's deltas to wait while a subscriber reads the snapshot (Axon's default is 256). */
+    private static final int UPDATE_BUFFER = 65_536;
+
+    private final CommandGateway commands;
+    private final QueryGateway queries;
+
+    ConversationsController(CommandGateway commands, QueryGateway queries) {
+        this.commands = commands;
+        this.queries = queries;
+    }
+
+    record SendPromptInput(String conversationId, String content, String model, Integer maxTokens,
+                           String idempotencyKey, String parentId) {
+    }
+
+    record PromptAccepted(String promptId, String conversationId, long heldCredits) {
+    }
+
+    record InsufficientCredits(long available, long required) {
+    }
+
+    record Busy(int retryAfterSeconds) {
+    }
+
+    /** The GraphQL Conversation: {@code messages} is null when it still has to be loaded (lists). */
+    record ConversationNode(String id, String title, Instant createdAt, Instant updatedAt, List<MessageView> messages) {
+    }
+
+    record PromptChunk(String promptId, int seq, String delta, boolean done, Object usage, String failureCode) {
+        static PromptChunk of(PromptChunkView v) {
+            return new PromptChunk(v.promptId(), v.seq(), v.delta(), v.done(), v.usage(),
+                    v.failureCode() == null ? null : v.failureCode().name());
+        }
+    }
+
+    record DailyUsage(String day, String model, int answers, long promptTokens, long cachedTokens,
+                      long completionTokens, long costCredits, int estimatedAnswers) {
+        static DailyUsage of(DailyUsageView v) {
+            return new DailyUsage(v.day().toString(), v.model(), v.answers(), v.promptTokens(), v.cachedTokens(),
+                    v.completionTokens(), v.costCredits(), v.estimatedAnswers());
+        }
+    }
+
+    @MutationMapping
+    Object sendPrompt(@Argument SendPromptInput input) {
+        CallerPrincipal caller = Caller.required();
+        if (input.idempotencyKey() != null && !input.idempotencyKey().matches(KEY_PATTERN)) {
+            return new ValidationFailed("idempotencyKey", "idempotencyKey must be 1 to 64 of [A-Za-z0-9_.:-]");
+        }
+        if (input.conversationId() != null && !input.conversationId().matches(ID_PATTERN)) {
+            return new ValidationFailed("conversationId", "no such conversation");
+        }
+        if (input.parentId() != null && !input.parentId().matches(ID_PATTERN)) {
+            return new ValidationFailed("parentId", "no such message in this conversation");
+        }
+        if (input.maxTokens() != null && input.maxTokens() < 1) {
+            return new ValidationFailed("maxTokens", "maxTokens must be at least 1");
+        }
+        // a caller's key names one prompt for good, so a retry lands on the same prompt, hold and conversation
+        String promptId = input.idempotencyKey() == null ? UUID.randomUUID().toString()
+                : nameUuid("prompt:" + caller.userId() + ":" + input.idempotencyKey());
+        boolean starts = input.conversationId() == null;
+        String conversationId = starts ? nameUuid("conversation:" + promptId) : input.conversationId();
+        var command = new SendPromptCommand(promptId, conversationId, starts, caller.userId(), input.content(),
+                input.parentId(), input.model(), input.maxTokens() == null ? 0 : input.maxTokens());
+        try {
+            PromptAcceptance accepted = commands.sendAndWait(
+                    GenericCommandMessage.asCommandMessage(command).withMetaData(Caller.metadata()));
+            return new PromptAccepted(accepted.promptId(), accepted.conversationId(), accepted.heldCredits());
+        } catch (RuntimeException e) {
+            DomainError error = DomainErrors.of(e).orElseThrow(() -> e);
+            return switch (error.code()) {
+                case INSUFFICIENT_CREDITS -> new InsufficientCredits(error.amount("available"),
+                        error.amount("required"));
+                case BUSY -> new Busy((int) Math.max(1, error.amount("retryAfterSeconds")));
+                case VALIDATION_FAILED, NOT_FOUND -> ValidationFailed.of(error);
+                default -> throw e;
+            };
+        }
+    }
+
+    @MutationMapping
+    boolean deleteConversation(@Argument String id) {
+        CallerPrincipal caller = Caller.required();
+        if (!id.matches(ID_PATTERN)) {
+            return false;
+        }
+        try {
+            Boolean deleted = commands.sendAndWait(GenericCommandMessage.asCommandMessage(
+                    new DeleteConversationCommand(id, caller.userId())).withMetaData(Caller.metadata()));
+            return Boolean.TRUE.equals(deleted);
+        } catch (AggregateNotFoundException e) {
+            return false;
+        }
+    }
+
+    @QueryMapping
+    Connection<ConversationNode> conversations(@Argument Integer first, @Argument String after) {
+        CallerPrincipal caller = Caller.required();
+        ConversationPage page = queries.query(new FindConversationsQuery(caller.userId(), PageRequest.of(first, after)),
+                ResponseTypes.instanceOf(ConversationPage.class)).join();
+        return new Connection<>(page.conversations().stream()
+                .map(c -> new Edge<>(new ConversationNode(c.id(), c.title(), c.createdAt(), c.updatedAt(), null),
+                        c.cursor()))
+                .toList(), new PageInfo(page.hasNextPage(), page.endCursor()));
+    }
+
+    @QueryMapping
+    ConversationNode conversation(@Argument String id) {
+        CallerPrincipal caller = Caller.required();
+        if (!id.matches(ID_PATTERN)) {
+            return null;
+        }
+        Optional<ConversationView> view = queries.query(new FindConversationQuery(id, caller.userId()),
+                ResponseTypes.optionalInstanceOf(ConversationView.class)).join();
+        return view.map(v -> new ConversationNode(v.id(), v.title(), v.createdAt(), v.updatedAt(), v.messages()))
+                .orElse(null);
+    }
+
+    /** The messages of a page of conversations in one query instead of one per conversation. */
+    @BatchMapping(typeName = "Conversation", field = "messages")
+    Map<ConversationNode, List<MessageView>> messages(List<ConversationNode> nodes) {
+        Map<ConversationNode, List<MessageView>> result = new LinkedHashMap<>();
+        List<String> missing = nodes.stream().filter(n -> n.messages() == null).map(ConversationNode::id).toList();
+        Map<String, List<MessageView>> loaded = new LinkedHashMap<>();
+        if (!missing.isEmpty()) {
+            ConversationMessages found = queries.query(
+                    new FindConversationMessagesQuery(Caller.required().userId(), missing),
+                    ResponseTypes.instanceOf(ConversationMessages.class)).join();
+            for (MessageView m : found.messages()) {
+                loaded.computeIfAbsent(m.conversationId(), k -> new ArrayList<>()).add(m);
+            }
+        }
+        for (ConversationNode node : nodes) {
+            result.put(node, node.messages() != null ? node.messages() : loaded.getOrDefault(node.id(), List.of()));
+        }
+        return result;
+    }
+
+    @QueryMapping
+    List<ModelView> models() {
+        return queries.query(new FindModelsQuery(), ResponseTypes.instanceOf(ModelList.class)).join().models();
+    }
+
+    @QueryMapping
+    List<DailyUsage> usageSummary(@Argument Integer days) {
+        CallerPrincipal caller = Caller.required();
+        int span = days == null ? 30 : days;
+        if (span < 1 || span > 366) {
+            throw DomainException.validation("days", "days must be between 1 and 366");
+        }
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        UsageSummary summary = queries.query(new FindUsageSummaryQuery(caller.userId(), today.minusDays(span - 1L),
+                today), ResponseTypes.instanceOf(UsageSummary.class)).join();
+        return summary.days().stream().map(DailyUsage::of).toList();
+    }
+
+    /**
+     * The snapshot of chunks so far, then the live ones. The update subscription is registered before the snapshot
+     * is read, so nothing falls in between; chunks that are in both are told apart by their sequence number.
+     */
+    @SubscriptionMapping
+    Flux<PromptChunk> promptStream(@Argument String promptId) {
+        CallerPrincipal caller = Caller.required();
+        if (!promptId.matches(ID_PATTERN)) {
+            throw new DomainException(ErrorCode.NOT_FOUND, "promptId", "no such prompt");
+        }
+        SubscriptionQueryResult<PromptStreamSnapshot, PromptChunkView> result = queries.subscriptionQuery(
+                StreamPromptQuery.class.getName(), new StreamPromptQuery(promptId, caller.userId()), ResponseTypes.instanceOf(PromptStreamSnapshot.class),
+                ResponseTypes.instanceOf(PromptChunkView.class), UPDATE_BUFFER);
+        PromptStreamSnapshot snapshot;
+        try {
+            snapshot = result.initialResult().block(Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+            result.cancel();
+            throw e;
+        }
+        if (snapshot == null || !snapshot.found()) {
+            result.cancel();
+            throw new DomainException(ErrorCode.NOT_FOUND, "promptId", "no such prompt");
+        }
+        Flux<PromptChunkView> known = Flux.fromIterable(snapshot.chunks());
+        if (snapshot.done()) {
+            result.cancel();
+            return known.map(PromptChunk::of);
+        }
+        int seen = snapshot.chunks().size();
+        return known.concatWith(result.updates().filter(c -> c.seq() >= seen))
+                .takeUntil(PromptChunkView::done)
+                .map(PromptChunk::of)
+                .doFinally(signal -> result.cancel());
+    }
+
+    private static String nameUuid(String name) {
+        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+}

@@ -1,0 +1,143 @@
+package net.kimik2.command.conversations;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import net.kimik2.api.conversations.CompletePromptCommand;
+import net.kimik2.api.conversations.FailPromptCommand;
+import net.kimik2.api.conversations.PromptFailureCode;
+import net.kimik2.api.conversations.TokenUsage;
+import net.kimik2.api.platform.MetadataKeys;
+import net.kimik2.command.conversations.gateway.ChatMessage;
+import net.kimik2.command.conversations.gateway.ChatRequest;
+import net.kimik2.command.conversations.gateway.Completion;
+import net.kimik2.command.conversations.gateway.LimitedModelGateway;
+import net.kimik2.command.conversations.gateway.ModelBusyException;
+import net.kimik2.command.conversations.gateway.ModelCallFailedException;
+import net.kimik2.command.conversations.gateway.ModelPrice;
+import net.kimik2.command.conversations.gateway.Pricing;
+import org.axonframework.commandhandling.GenericCommandMessage;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.messaging.MetaData;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs accepted prompts: streams the model's answer to {@link PromptStreams} and settles the prompt with the
+ * provider's usage (complete: capture the cost) or without an answer (fail: release the hold). Settling is retried a
+ * few times; if the service dies before, the prompt's and the hold's deadlines clean up.
+ */
+@Component
+class PromptRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(PromptRunner.class);
+    private static final int SETTLE_ATTEMPTS = 5;
+
+    private final LimitedModelGateway gateway;
+    private final PromptStreams streams;
+    private final CommandGateway commands;
+
+    PromptRunner(LimitedModelGateway gateway, PromptStreams streams, CommandGateway commands) {
+        this.gateway = gateway;
+        this.streams = streams;
+        this.commands = commands;
+    }
+
+    /** An accepted prompt, with what the model call needs. Never printed with its context (personal data). */
+    record Job(String promptId, String conversationId, String userId, ModelPrice price, int maxTokens,
+               List<ChatMessage> context) {
+        @Override
+        public String toString() {
+            return "Job[promptId=" + promptId + ", model=" + price.modelId() + "]";
+        }
+    }
+
+    /** Makes the stream exist from acceptance on, so an immediate subscriber finds it. */
+    void register(Job job) {
+        streams.open(job.promptId(), job.conversationId(), job.userId());
+    }
+
+    void forget(String promptId) {
+        streams.forget(promptId);
+    }
+
+    void start(Job job) {
+        ChatRequest request = new ChatRequest(job.price().modelId(), job.context(), job.maxTokens(), job.promptId());
+        gateway.complete(request, delta -> streams.delta(job.promptId(), delta))
+                .whenComplete((completion, error) -> {
+                    if (error == null) {
+                        complete(job, completion);
+                    } else {
+                        fail(job, error instanceof CompletionException && error.getCause() != null
+                                ? error.getCause() : error);
+                    }
+                });
+    }
+
+    private void complete(Job job, Completion completion) {
+        var usage = completion.usage();
+        TokenUsage tokenUsage = new TokenUsage(usage.promptTokens(), usage.cachedTokens(), usage.completionTokens(),
+                Pricing.cost(usage, job.price()), job.price().priceVersion(), !completion.usageReported());
+        boolean settled = settle(job, new CompletePromptCommand(job.conversationId(), job.userId(), job.promptId(),
+                completion.text(), completion.modelId(), completion.finishReason(), tokenUsage));
+        if (settled) {
+            streams.finish(job.promptId(), tokenUsage);
+        } else {
+            streams.fail(job.promptId(), PromptFailureCode.INTERRUPTED);
+        }
+    }
+
+    private void fail(Job job, Throwable error) {
+        PromptFailureCode code = failureCode(error);
+        if (!(error instanceof ModelBusyException) && !(error instanceof ModelCallFailedException)) {
+            log.error("prompt {} failed unexpectedly: {}", job.promptId(), error.getClass().getName());
+        }
+        settle(job, new FailPromptCommand(job.conversationId(), job.userId(), job.promptId(), code));
+        streams.fail(job.promptId(), code);
+    }
+
+    private boolean settle(Job job, Object command) {
+        var message = GenericCommandMessage.asCommandMessage(command)
+                .withMetaData(MetaData.with(MetadataKeys.ACTOR_ID, MetadataKeys.SYSTEM_ACTOR));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                commands.sendAndWait(message);
+                return true;
+            } catch (RuntimeException e) {
+                if (attempt >= SETTLE_ATTEMPTS) {
+                    log.error("prompt {} could not be settled after {} attempts ({}); its deadlines will",
+                            job.promptId(), attempt, e.getClass().getSimpleName());
+                    return false;
+                }
+                log.warn("prompt {} settle attempt {} failed ({}), retrying", job.promptId(), attempt,
+                        e.getClass().getSimpleName());
+                sleep(Duration.ofMillis(200L << attempt));
+            }
+        }
+    }
+
+    static PromptFailureCode failureCode(Throwable error) {
+        if (error instanceof ModelBusyException) {
+            return PromptFailureCode.BUSY;
+        }
+        if (error instanceof ModelCallFailedException failed) {
+            return switch (failed.reason()) {
+                case RATE_LIMITED -> PromptFailureCode.RATE_LIMITED;
+                case TIMEOUT_CONNECT, TIMEOUT_FIRST_TOKEN, TIMEOUT_IDLE -> PromptFailureCode.TIMEOUT;
+                case STREAM_CUT -> PromptFailureCode.STREAM_CUT;
+                case EMPTY_ANSWER -> PromptFailureCode.EMPTY_ANSWER;
+                case UPSTREAM_ERROR -> PromptFailureCode.UPSTREAM_ERROR;
+            };
+        }
+        return PromptFailureCode.UPSTREAM_ERROR;
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

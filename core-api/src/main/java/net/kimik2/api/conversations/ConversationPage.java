@@ -1,0 +1,6 @@
+package net.kimik2.api.conversations;
+
+import java.util.List;
+
+public record ConversationPage(List<ConversationSummaryView> conversations, boolean hasNextPage, String endCursor) {
+}

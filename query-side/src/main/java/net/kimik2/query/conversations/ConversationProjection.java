@@ -1,0 +1,278 @@
+package net.kimik2.query.conversations;
+
+import com.mongodb.client.model.Accumulators;
+import com.mongodb.client.model.Aggregates;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import net.kimik2.api.conversations.AnswerRecordedEvent;
+import net.kimik2.api.conversations.ConversationDeletedEvent;
+import net.kimik2.api.conversations.ConversationMessages;
+import net.kimik2.api.conversations.ConversationPage;
+import net.kimik2.api.conversations.ConversationStartedEvent;
+import net.kimik2.api.conversations.ConversationSummaryView;
+import net.kimik2.api.conversations.ConversationView;
+import net.kimik2.api.conversations.DailyUsageView;
+import net.kimik2.api.conversations.FindConversationMessagesQuery;
+import net.kimik2.api.conversations.FindConversationQuery;
+import net.kimik2.api.conversations.FindConversationsQuery;
+import net.kimik2.api.conversations.FindUsageSummaryQuery;
+import net.kimik2.api.conversations.MessageView;
+import net.kimik2.api.conversations.PromptSubmittedEvent;
+import net.kimik2.api.conversations.TokenUsage;
+import net.kimik2.api.conversations.UsageSummary;
+import net.kimik2.api.privacy.ErasureRequestedEvent;
+import net.kimik2.axon.privacy.FieldCipher;
+import net.kimik2.query.platform.Cursors;
+import net.kimik2.query.platform.SubjectDataPurger;
+import net.kimik2.query.platform.ViewBatch;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.SequenceNumber;
+import org.axonframework.queryhandling.QueryHandler;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.index.Index;
+import org.springframework.stereotype.Component;
+
+/**
+ * Conversations and their messages: one document per conversation and one per message. Titles and contents are
+ * stored encrypted under the conversation's key and decrypted only when the owner reads them. A deleted
+ * conversation, or every conversation of an erased person, is dropped, and a replay does not bring it back (its key
+ * is gone). Answer documents carry their usage and UTC day, from which the usage summary is computed at read time
+ * (no counters to double-count on redelivery).
+ */
+@Component
+@ProcessingGroup("conversations-conversation")
+class ConversationProjection implements SubjectDataPurger {
+
+    static final String CONVERSATIONS = "conversations_conversation";
+    static final String MESSAGES = "conversations_message";
+    private static final String CURSOR = "conversations";
+
+    private final MongoTemplate mongo;
+    private final FieldCipher cipher;
+
+    ConversationProjection(MongoTemplate mongo, FieldCipher cipher) {
+        this.mongo = mongo;
+        this.cipher = cipher;
+        ensureIndexes();
+    }
+
+    private void ensureIndexes() {
+        mongo.indexOps(CONVERSATIONS).ensureIndex(new Index().on("userId", Sort.Direction.ASC)
+                .on("rank", Sort.Direction.DESC));
+        mongo.indexOps(MESSAGES).ensureIndex(new Index().on("conversationId", Sort.Direction.ASC)
+                .on("seq", Sort.Direction.ASC));
+        mongo.indexOps(MESSAGES).ensureIndex(new Index().on("userId", Sort.Direction.ASC)
+                .on("day", Sort.Direction.ASC));
+    }
+
+    @EventHandler
+    void on(ConversationStartedEvent event, @SequenceNumber long sequence) {
+        String scope = scope(event.conversationId());
+        if (cipher.keys().isErased(scope)) {
+            return; // replay after deletion or erasure: the conversation stays gone
+        }
+        ViewBatch.current().guardedUpdate(CONVERSATIONS, event.conversationId(), sequence, Updates.combine(
+                Updates.set("userId", event.userId()),
+                Updates.set("title", cipher.encryptString(scope, event.userId(), "title", event.title())),
+                Updates.set("createdAt", Date.from(event.startedAt())),
+                Updates.set("updatedAt", Date.from(event.startedAt())),
+                Updates.set("rank", rank(event.startedAt()))));
+    }
+
+    @EventHandler
+    void on(PromptSubmittedEvent event, @SequenceNumber long sequence) {
+        String scope = scope(event.conversationId());
+        if (cipher.keys().isErased(scope)) {
+            return;
+        }
+        ViewBatch batch = ViewBatch.current();
+        batch.replace(MESSAGES, event.messageId(), new Document("_id", event.messageId())
+                .append("conversationId", event.conversationId())
+                .append("userId", event.userId())
+                .append("seq", sequence)
+                .append("parentId", event.parentId())
+                .append("role", "user")
+                .append("content", cipher.encryptString(scope, event.userId(), "content", event.content()))
+                .append("model", event.model())
+                .append("createdAt", Date.from(event.submittedAt())));
+        batch.guardedUpdate(CONVERSATIONS, event.conversationId(), sequence,
+                Updates.set("updatedAt", Date.from(event.submittedAt())));
+    }
+
+    @EventHandler
+    void on(AnswerRecordedEvent event, @SequenceNumber long sequence) {
+        String scope = scope(event.conversationId());
+        if (cipher.keys().isErased(scope)) {
+            return;
+        }
+        TokenUsage usage = event.usage();
+        ViewBatch batch = ViewBatch.current();
+        batch.replace(MESSAGES, event.messageId(), new Document("_id", event.messageId())
+                .append("conversationId", event.conversationId())
+                .append("userId", event.userId())
+                .append("seq", sequence)
+                .append("parentId", event.parentId())
+                .append("role", "assistant")
+                .append("content", cipher.encryptString(scope, event.userId(), "content", event.content()))
+                .append("model", event.model())
+                .append("servedBy", event.servedBy())
+                .append("createdAt", Date.from(event.answeredAt()))
+                .append("day", LocalDate.ofInstant(event.answeredAt(), ZoneOffset.UTC).toString())
+                .append("promptTokens", usage.promptTokens())
+                .append("cachedTokens", usage.cachedTokens())
+                .append("completionTokens", usage.completionTokens())
+                .append("costCredits", usage.costCredits())
+                .append("priceVersion", usage.priceVersion())
+                .append("estimated", usage.estimated()));
+        batch.guardedUpdate(CONVERSATIONS, event.conversationId(), sequence,
+                Updates.set("updatedAt", Date.from(event.answeredAt())));
+    }
+
+    @EventHandler
+    void on(ConversationDeletedEvent event) {
+        ViewBatch batch = ViewBatch.current();
+        batch.deleteMany(MESSAGES, Filters.eq("conversationId", event.conversationId()));
+        batch.deleteMany(CONVERSATIONS, Filters.eq("_id", event.conversationId()));
+    }
+
+    @EventHandler
+    void on(ErasureRequestedEvent event) {
+        ViewBatch batch = ViewBatch.current();
+        batch.deleteMany(MESSAGES, Filters.eq("userId", event.userId()));
+        batch.deleteMany(CONVERSATIONS, Filters.eq("userId", event.userId()));
+    }
+
+    @Override
+    public long purgeSubject(String userId) {
+        return mongo.getCollection(MESSAGES).deleteMany(Filters.eq("userId", userId)).getDeletedCount()
+                + mongo.getCollection(CONVERSATIONS).deleteMany(Filters.eq("userId", userId)).getDeletedCount();
+    }
+
+    @ResetHandler
+    void reset() {
+        mongo.dropCollection(CONVERSATIONS);
+        mongo.dropCollection(MESSAGES);
+        ensureIndexes();
+    }
+
+    @QueryHandler
+    ConversationPage handle(FindConversationsQuery query) {
+        Bson filter = Filters.eq("userId", query.userId());
+        if (query.page().after() != null) {
+            filter = Filters.and(filter, Filters.lt("rank", Cursors.decode(CURSOR, query.page().after())));
+        }
+        int first = query.page().first();
+        List<Document> docs = mongo.getCollection(CONVERSATIONS).find(filter).sort(Sorts.descending("rank"))
+                .limit(first + 1).into(new ArrayList<>());
+        boolean hasNext = docs.size() > first;
+        List<ConversationSummaryView> page = new ArrayList<>();
+        for (Document d : hasNext ? docs.subList(0, first) : docs) {
+            String id = d.getString("_id");
+            page.add(new ConversationSummaryView(id, d.getString("userId"), title(id, d),
+                    d.getDate("createdAt").toInstant(), d.getDate("updatedAt").toInstant(),
+                    Cursors.encode(CURSOR, d.getLong("rank"))));
+        }
+        return new ConversationPage(page, hasNext, page.isEmpty() ? null : page.get(page.size() - 1).cursor());
+    }
+
+    @QueryHandler
+    Optional<ConversationView> handle(FindConversationQuery query) {
+        Document d = mongo.getCollection(CONVERSATIONS).find(Filters.and(Filters.eq("_id", query.conversationId()),
+                Filters.eq("userId", query.userId()))).first();
+        if (d == null) {
+            return Optional.empty(); // missing and someone else's answer alike
+        }
+        List<MessageView> messages = new ArrayList<>();
+        for (Document m : mongo.getCollection(MESSAGES).find(Filters.eq("conversationId", query.conversationId()))
+                .sort(Sorts.ascending("seq"))) {
+            messages.add(message(m, query.userId()));
+        }
+        return Optional.of(new ConversationView(query.conversationId(), query.userId(), title(query.conversationId(), d),
+                d.getDate("createdAt").toInstant(), d.getDate("updatedAt").toInstant(), messages));
+    }
+
+    @QueryHandler
+    ConversationMessages handle(FindConversationMessagesQuery query) {
+        List<MessageView> messages = new ArrayList<>();
+        Bson filter = Filters.and(Filters.in("conversationId", query.conversationIds()),
+                Filters.eq("userId", query.userId()));
+        for (Document m : mongo.getCollection(MESSAGES).find(filter).sort(Sorts.ascending("conversationId", "seq"))) {
+            messages.add(message(m, query.userId()));
+        }
+        return new ConversationMessages(messages);
+    }
+
+    @QueryHandler
+    UsageSummary handle(FindUsageSummaryQuery query) {
+        List<Bson> pipeline = List.of(
+                Aggregates.match(Filters.and(Filters.eq("userId", query.userId()), Filters.eq("role", "assistant"),
+                        Filters.gte("day", query.from().toString()), Filters.lte("day", query.to().toString()))),
+                Aggregates.group(new Document("day", "$day").append("model", "$model"),
+                        Accumulators.sum("answers", 1),
+                        Accumulators.sum("promptTokens", "$promptTokens"),
+                        Accumulators.sum("cachedTokens", "$cachedTokens"),
+                        Accumulators.sum("completionTokens", "$completionTokens"),
+                        Accumulators.sum("costCredits", "$costCredits"),
+                        Accumulators.sum("estimatedAnswers",
+                                new Document("$cond", List.of("$estimated", 1, 0)))));
+        List<DailyUsageView> days = new ArrayList<>();
+        for (Document g : mongo.getCollection(MESSAGES).aggregate(pipeline)) {
+            Document key = g.get("_id", Document.class);
+            days.add(new DailyUsageView(LocalDate.parse(key.getString("day")), key.getString("model"),
+                    number(g, "answers").intValue(), number(g, "promptTokens").longValue(),
+                    number(g, "cachedTokens").longValue(), number(g, "completionTokens").longValue(),
+                    number(g, "costCredits").longValue(), number(g, "estimatedAnswers").intValue()));
+        }
+        days.sort(java.util.Comparator.comparing(DailyUsageView::day).reversed()
+                .thenComparing(DailyUsageView::model));
+        return new UsageSummary(days);
+    }
+
+    private MessageView message(Document m, String userId) {
+        String conversationId = m.getString("conversationId");
+        boolean answer = "assistant".equals(m.getString("role"));
+        return new MessageView(m.getString("_id"), conversationId, userId, m.getString("parentId"),
+                m.getString("role"),
+                cipher.decryptString(scope(conversationId), "content", m.getString("content")).orElse("[erased]"),
+                m.getString("model"), m.getString("servedBy"), m.getDate("createdAt").toInstant(),
+                answer ? usage(m) : null);
+    }
+
+    private static Number number(Document d, String key) {
+        Object v = d.get(key);
+        return v instanceof Number n ? n : 0;
+    }
+
+    private String title(String conversationId, Document d) {
+        return cipher.decryptString(scope(conversationId), "title", d.getString("title")).orElse("[erased]");
+    }
+
+    private static TokenUsage usage(Document m) {
+        return new TokenUsage(m.getInteger("promptTokens", 0), m.getInteger("cachedTokens", 0),
+                m.getInteger("completionTokens", 0), m.getLong("costCredits"), m.getString("priceVersion"),
+                m.getBoolean("estimated", false));
+    }
+
+    /** Newest first by start time in microseconds (the clock's resolution here). */
+    private static long rank(Instant startedAt) {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, startedAt);
+    }
+
+    private static String scope(String conversationId) {
+        return "conversation:" + conversationId;
+    }
+}
