@@ -235,6 +235,8 @@ final class MoonshotStub implements AutoCloseable {
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger chatCompletions = new AtomicInteger();
     private final AtomicInteger clientDisconnects = new AtomicInteger();
+    /** Requests still being answered (a slow scenario may outlive the test that queued it). */
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     MoonshotStub() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -303,8 +305,15 @@ final class MoonshotStub implements AutoCloseable {
         return true;
     }
 
-    /** Forgets recorded requests and queued scenarios (the default scenario stays). */
-    void reset() {
+    /**
+     * Forgets recorded requests and queued scenarios (the default scenario stays), after waiting up to 10 s for the
+     * answers still being written, so that a straggler of one test never counts in the next.
+     */
+    void reset() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         requests.clear();
         queue.clear();
         chatCompletions.set(0);
@@ -325,6 +334,15 @@ final class MoonshotStub implements AutoCloseable {
     // ---- serving ----
 
     private void handle(HttpExchange exchange) throws IOException {
+        inFlight.incrementAndGet();
+        try {
+            serve(exchange);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private void serve(HttpExchange exchange) throws IOException {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         JsonNode json = null;
         try {

@@ -97,7 +97,7 @@ class PromptsIT {
     }
 
     @BeforeEach
-    void resetStub() {
+    void resetStub() throws InterruptedException {
         stub.reset();
     }
 
@@ -318,7 +318,7 @@ class PromptsIT {
         JsonNode messages = conversation.path("messages");
         assertThat(messages.size()).isEqualTo(4);
         String firstQuestionId = messages.get(0).path("id").asText();
-        // edit: a new prompt that follows the first question's parent (the root), i.e. a sibling branch
+        // regenerate: a new prompt after the first answer again, a sibling of the second question
         JsonNode branch = accepted(send(ann, "first question, rephrased", Map.of("conversationId", conversationId,
                 "parentId", messages.get(1).path("id").asText())));
         awaitAnswer(ann, branch);

@@ -1,0 +1,83 @@
+package net.kimik2.app.e2e;
+
+import static net.kimik2.app.e2e.Operations.LOGIN;
+import static net.kimik2.app.e2e.Operations.REGISTER;
+import static net.kimik2.app.e2e.Operations.loginInput;
+import static net.kimik2.app.e2e.Operations.registerInput;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import net.kimik2.app.e2e.MoonshotStub.Scenario;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A hold's expiry is a persistent deadline: when the service dies while a prompt runs, the restarted service
+ * releases the held credits when the hold's time is up, and nothing is charged.
+ */
+class PromptRecoveryIT {
+
+    @Test
+    void aHoldLeftOpenByACrashIsReleasedByItsDeadlineAfterRestart(@TempDir Path temp) throws Exception {
+        try (MoonshotStub stub = new MoonshotStub()) {
+            // the model never answers in time: the prompt is still running when the service is killed
+            stub.defaultScenario(Scenario.ok("too late").withFirstTokenDelay(Duration.ofSeconds(90)));
+            Map<String, String> env = new HashMap<>();
+            env.put("KIMI_SIGNUP_CREDITS", "1000000");
+            env.put("KIMI_MODEL_BASE_URL", stub.baseUrl());
+            env.put("KIMI_MODEL_API_KEY", "sk-test-key");
+            env.put("KIMI_MODEL_FIRST_TOKEN_TIMEOUT", "120s");
+            env.put("KIMI_PROMPTS_HOLD_TTL", "PT8S");
+            env.put("DB_SCHEDULER_POLLING_INTERVAL", "1s");
+            ServiceProcess service = new ServiceProcess(temp.resolve("data"), env).start();
+            try {
+                GraphQlClient client = service.client();
+                client.execute(REGISTER, registerInput("Crash Tester", "crash@example.org", "crash_tester",
+                        "a long enough passphrase"));
+                String token = client.execute(LOGIN, loginInput("crash_tester", "a long enough passphrase")).data()
+                        .path("login").path("token").asText();
+                JsonNode accepted = client.executeAs(token, PromptsIT.SEND,
+                        Map.of("input", Map.of("content", "will you survive?"))).data().path("sendPrompt");
+                assertThat(accepted.path("__typename").asText()).isEqualTo("PromptAccepted");
+                long held = accepted.path("heldCredits").asLong();
+                assertThat(stub.awaitChatRequests(1, Duration.ofSeconds(10))).isTrue();
+                awaitCredits(client, token, 1_000_000 - held, held);
+
+                service.kill();
+                service.start();
+
+                // after the deadline: the hold is released as expired, nothing spent, nothing held
+                JsonNode data = awaitCredits(client(service), token, 1_000_000, 0);
+                JsonNode entries = data.path("creditLedger").path("edges");
+                assertThat(entries.findValuesAsText("kind")).containsExactly("release", "hold", "grant");
+                assertThat(entries.get(0).path("node").path("reference").asText()).endsWith(":expired");
+                assertThat(entries.get(0).path("node").path("amount").asLong()).isEqualTo(held);
+            } finally {
+                service.close();
+            }
+        }
+    }
+
+    private static GraphQlClient client(ServiceProcess service) {
+        return service.client();
+    }
+
+    private static JsonNode awaitCredits(GraphQlClient client, String token, long available, long held)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonNode data = null;
+        while (System.nanoTime() < deadline) {
+            data = client.executeAs(token, PromptsIT.LEDGER_AND_BALANCE, Map.of()).data();
+            JsonNode credits = data.path("me").path("credits");
+            if (credits.path("available").asLong() == available && credits.path("held").asLong() == held) {
+                return data;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("credits never became available=" + available + " held=" + held + ": " + data);
+    }
+}
