@@ -88,14 +88,34 @@ class PrivacyIT {
         String email = "mkr.q7zx@example.net";
         List<String> markers = List.of(username, name, email, "Q7zx", "q7zx");
         String userId;
-        Map<String, String> env = Map.of("KIMI_ADMIN_PASSWORD", ADMIN_PASSWORD);
-        try (ServiceProcess service = new ServiceProcess(data, env).start()) {
+        String keptConversation;
+        String deletedConversation;
+        MoonshotStub model = new MoonshotStub();
+        // a prompt and its streamed answer carry markers too: conversation content is personal data
+        model.defaultScenario(MoonshotStub.Scenario.ok("The Q7zx ", "answer ", "for Mårker"));
+        Map<String, String> env = Map.of("KIMI_ADMIN_PASSWORD", ADMIN_PASSWORD, "KIMI_MODEL_BASE_URL",
+                model.baseUrl(), "KIMI_MODEL_API_KEY", "sk-test-key");
+        try (model; ServiceProcess service = new ServiceProcess(data, env).start()) {
             GraphQlClient client = service.client();
             userId = register(client, name, email, username);
             String token = token(client, email, PASSWORD);
             assertThat(client.executeAs(token, ME, Map.of()).data().path("me").path("name").asText()).isEqualTo(name);
             client.execute(LOGIN, loginInput(username, "wrong password for the log"));
+            keptConversation = promptAndAwaitAnswer(client, token, "Q7zx question of " + name);
+            deletedConversation = promptAndAwaitAnswer(client, token, "Another q7zx question");
+            assertThat(client.executeAs(token, "mutation D($id: ID!) { deleteConversation(id: $id) }",
+                    Map.of("id", deletedConversation)).data().path("deleteConversation").asBoolean()).isTrue();
+            awaitScopeDestroyed(service, token, client, deletedConversation);
             service.stop();
+            try (Connection vault = StoreFiles.h2(data, "vault");
+                 PreparedStatement ps = vault.prepareStatement("SELECT state, sealed FROM scope_key WHERE scope = ?")) {
+                ps.setString(1, "conversation:" + deletedConversation);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).as("a key row for the deleted conversation").isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("DESTROYED");
+                    assertThat(rs.getBytes(2)).as("wrapped key").isNull();
+                }
+            }
             List<Path> logs = List.of(temp.resolve("data-service.log"));
             assertThat(StoreFiles.filesContaining(data, logs, markers)).as("clear personal data at rest or in logs")
                     .isEmpty();
@@ -108,6 +128,7 @@ class PrivacyIT {
             JsonNode certificate = awaitCompleted(client, token(client, "admin", ADMIN_PASSWORD), requestId);
             assertThat(certificate.path("subjectId").asText()).isEqualTo(userId);
             assertThat(certificate.path("scopes").get(0).asText()).isEqualTo("user:" + userId);
+            assertThat(certificate.path("scopes").toString()).contains("conversation:" + keptConversation);
             assertThat(certificate.path("keyFingerprints").get(0).asText()).hasSize(16);
             assertThat(certificate.path("eventsAffected").asLong()).isGreaterThanOrEqualTo(3);
             assertThat(certificate.toString()).doesNotContain("q7zx").doesNotContain("Q7zx");
@@ -130,9 +151,43 @@ class PrivacyIT {
                     assertThat(rs.getBytes(2)).as("wrapped key").isNull();
                     assertThat(rs.getString(3)).isNotBlank();
                 }
-                assertThat(rows).isEqualTo(1);
+                assertThat(rows).as("the person's key and both conversations' keys").isEqualTo(3);
             }
         }
+    }
+
+    /** Sends a prompt in a new conversation and waits until its answer is in the conversation view. */
+    private static String promptAndAwaitAnswer(GraphQlClient client, String token, String content) throws Exception {
+        JsonNode accepted = client.executeAs(token, PromptsIT.SEND, Map.of("input", Map.of("content", content)))
+                .data().path("sendPrompt");
+        assertThat(accepted.path("__typename").asText()).as(accepted.toString()).isEqualTo("PromptAccepted");
+        String conversationId = accepted.path("conversationId").asText();
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            JsonNode messages = client.executeAs(token, PromptsIT.CONVERSATION, Map.of("id", conversationId)).data()
+                    .path("conversation").path("messages");
+            if (messages.size() == 2) {
+                assertThat(messages.get(1).path("content").asText()).isEqualTo("The Q7zx answer for Mårker");
+                return conversationId;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no answer in conversation " + conversationId);
+    }
+
+    /** A deleted conversation disappears from the view once its key is shredded. */
+    private static void awaitScopeDestroyed(ServiceProcess service, String token, GraphQlClient client,
+                                            String conversationId) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (client.executeAs(token, PromptsIT.CONVERSATION, Map.of("id", conversationId)).data()
+                    .path("conversation").isNull()) {
+                Thread.sleep(1500); // the shredder runs on its own processor; give it a moment beyond the view
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("conversation " + conversationId + " still visible");
     }
 
     /** Step 1 = after the durable request, 2 = after the fence, 3 = after destroying keys, 4 = after purging views. */
