@@ -33,6 +33,7 @@ class PromptRecoveryIT {
             env.put("KIMI_MODEL_FIRST_TOKEN_TIMEOUT", "120s");
             env.put("KIMI_PROMPTS_HOLD_TTL", "PT8S");
             env.put("DB_SCHEDULER_POLLING_INTERVAL", "1s");
+            env.put("KIMI_ADMIN_PASSWORD", "admin password for the recovery test");
             ServiceProcess service = new ServiceProcess(temp.resolve("data"), env).start();
             try {
                 GraphQlClient client = service.client();
@@ -56,6 +57,27 @@ class PromptRecoveryIT {
                 assertThat(entries.findValuesAsText("kind")).containsExactly("release", "hold", "grant");
                 assertThat(entries.get(0).path("node").path("reference").asText()).endsWith(":expired");
                 assertThat(entries.get(0).path("node").path("amount").asLong()).isEqualTo(held);
+
+                // and the conversation's own deadline marked the prompt interrupted (audit trail of its events)
+                String admin = client(service).execute(LOGIN, loginInput("admin",
+                        "admin password for the recovery test")).data().path("login").path("token").asText();
+                String conversationId = accepted.path("conversationId").asText();
+                long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                JsonNode types = null;
+                while (System.nanoTime() < until) {
+                    types = client(service).executeAs(admin, "query A($id: ID!) { auditTrail(aggregateId: $id) "
+                            + "{ events { type payloadJson } } }", Map.of("id", conversationId)).data()
+                            .path("auditTrail").path("events");
+                    if (types.size() == 3) {
+                        break;
+                    }
+                    Thread.sleep(200);
+                }
+                assertThat(types.findValuesAsText("type")).containsExactly(
+                        "net.kimik2.api.conversations.ConversationStartedEvent",
+                        "net.kimik2.api.conversations.PromptSubmittedEvent",
+                        "net.kimik2.api.conversations.PromptFailedEvent");
+                assertThat(types.get(2).path("payloadJson").asText()).contains("INTERRUPTED");
             } finally {
                 service.close();
             }
