@@ -20,6 +20,7 @@ import net.kimik2.api.conversations.FindConversationMessagesQuery;
 import net.kimik2.api.conversations.FindConversationQuery;
 import net.kimik2.api.conversations.FindConversationsQuery;
 import net.kimik2.api.conversations.FindModelsQuery;
+import net.kimik2.api.conversations.FindPromptAnswerQuery;
 import net.kimik2.api.conversations.FindUsageSummaryQuery;
 import net.kimik2.api.conversations.MessageView;
 import net.kimik2.api.conversations.ModelList;
@@ -239,7 +240,11 @@ class ConversationsController {
         }
         if (snapshot == null || !snapshot.found()) {
             result.cancel();
-            throw new DomainException(ErrorCode.NOT_FOUND, "promptId", "no such prompt");
+            // no longer streaming here (finished long ago, or before a restart): the stored answer, in one chunk
+            Optional<PromptChunkView> stored = queries.query(new FindPromptAnswerQuery(promptId, caller.userId()),
+                    ResponseTypes.optionalInstanceOf(PromptChunkView.class)).join();
+            return Flux.just(stored.map(PromptChunk::of).orElseThrow(
+                    () -> new DomainException(ErrorCode.NOT_FOUND, "promptId", "no such prompt")));
         }
         Flux<PromptChunkView> known = Flux.fromIterable(snapshot.chunks());
         if (snapshot.done()) {

@@ -7,9 +7,11 @@ import static net.kimik2.app.e2e.Operations.registerInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import net.kimik2.app.e2e.MoonshotStub.Scenario;
 import org.junit.jupiter.api.Test;
@@ -41,20 +43,29 @@ class PromptRecoveryIT {
                         "a long enough passphrase"));
                 String token = client.execute(LOGIN, loginInput("crash_tester", "a long enough passphrase")).data()
                         .path("login").path("token").asText();
+                // one prompt answered before the crash...
+                stub.enqueue(Scenario.ok(List.of("before ", "the crash"), new MoonshotStub.Usage(12, 0, 2)));
+                JsonNode answered = client.executeAs(token, PromptsIT.SEND,
+                        Map.of("input", Map.of("content", "answer me first"))).data().path("sendPrompt");
+                assertThat(answered.path("__typename").asText()).isEqualTo("PromptAccepted");
+                long charged = PromptsIT.cost(12, 0, 2);
+                awaitCredits(client, token, 1_000_000 - charged, 0);
+                // ...and one still running when it dies
                 JsonNode accepted = client.executeAs(token, PromptsIT.SEND,
                         Map.of("input", Map.of("content", "will you survive?"))).data().path("sendPrompt");
                 assertThat(accepted.path("__typename").asText()).isEqualTo("PromptAccepted");
                 long held = accepted.path("heldCredits").asLong();
-                assertThat(stub.awaitChatRequests(1, Duration.ofSeconds(10))).isTrue();
-                awaitCredits(client, token, 1_000_000 - held, held);
+                assertThat(stub.awaitChatRequests(2, Duration.ofSeconds(10))).isTrue();
+                awaitCredits(client, token, 1_000_000 - charged - held, held);
 
                 service.kill();
                 service.start();
 
                 // after the deadline: the hold is released as expired, nothing spent, nothing held
-                JsonNode data = awaitCredits(client(service), token, 1_000_000, 0);
+                JsonNode data = awaitCredits(client(service), token, 1_000_000 - charged, 0);
                 JsonNode entries = data.path("creditLedger").path("edges");
-                assertThat(entries.findValuesAsText("kind")).containsExactly("release", "hold", "grant");
+                assertThat(entries.findValuesAsText("kind")).containsExactly("release", "hold", "capture", "release",
+                        "hold", "grant");
                 assertThat(entries.get(0).path("node").path("reference").asText()).endsWith(":expired");
                 assertThat(entries.get(0).path("node").path("amount").asLong()).isEqualTo(held);
 
@@ -78,6 +89,22 @@ class PromptRecoveryIT {
                         "net.kimik2.api.conversations.PromptSubmittedEvent",
                         "net.kimik2.api.conversations.PromptFailedEvent");
                 assertThat(types.get(2).path("payloadJson").asText()).contains("INTERRUPTED");
+
+                // the stream of the prompt answered before the crash is no longer in memory: it replays the stored
+                // answer as one final chunk; the interrupted one has none
+                URI ws = URI.create(service.baseUrl().replace("http://", "ws://") + "/graphql");
+                try (GraphQlWsClient socket = GraphQlWsClient.connect(ws, Map.of("Authorization", "Bearer " + token))) {
+                    var messages = socket.subscribe("old", PromptsIT.STREAM,
+                            Map.of("id", answered.path("promptId").asText())).awaitAll(Duration.ofSeconds(20));
+                    assertThat(messages).hasSize(2);
+                    JsonNode chunk = messages.get(0).payload().path("data").path("promptStream");
+                    assertThat(chunk.path("delta").asText()).isEqualTo("before the crash");
+                    assertThat(chunk.path("done").asBoolean()).isTrue();
+                    assertThat(chunk.path("usage").path("costCredits").asLong()).isEqualTo(charged);
+                    var interrupted = socket.subscribe("gone", PromptsIT.STREAM,
+                            Map.of("id", accepted.path("promptId").asText())).await(Duration.ofSeconds(20));
+                    assertThat(interrupted.type()).isEqualTo("error");
+                }
             } finally {
                 service.close();
             }

@@ -24,8 +24,10 @@ import net.kimik2.api.conversations.DailyUsageView;
 import net.kimik2.api.conversations.FindConversationMessagesQuery;
 import net.kimik2.api.conversations.FindConversationQuery;
 import net.kimik2.api.conversations.FindConversationsQuery;
+import net.kimik2.api.conversations.FindPromptAnswerQuery;
 import net.kimik2.api.conversations.FindUsageSummaryQuery;
 import net.kimik2.api.conversations.MessageView;
+import net.kimik2.api.conversations.PromptChunkView;
 import net.kimik2.api.conversations.PromptSubmittedEvent;
 import net.kimik2.api.conversations.TokenUsage;
 import net.kimik2.api.conversations.UsageSummary;
@@ -77,6 +79,7 @@ class ConversationProjection implements SubjectDataPurger {
                 .on("seq", Sort.Direction.ASC));
         mongo.indexOps(MESSAGES).ensureIndex(new Index().on("userId", Sort.Direction.ASC)
                 .on("day", Sort.Direction.ASC));
+        mongo.indexOps(MESSAGES).ensureIndex(new Index().on("promptId", Sort.Direction.ASC));
     }
 
     @EventHandler
@@ -127,6 +130,7 @@ class ConversationProjection implements SubjectDataPurger {
                 .append("seq", sequence)
                 .append("parentId", event.parentId())
                 .append("role", "assistant")
+                .append("promptId", event.promptId())
                 .append("content", cipher.encryptString(scope, event.userId(), "content", event.content()))
                 .append("model", event.model())
                 .append("servedBy", event.servedBy())
@@ -214,6 +218,18 @@ class ConversationProjection implements SubjectDataPurger {
             messages.add(message(m, query.userId()));
         }
         return new ConversationMessages(messages);
+    }
+
+    @QueryHandler
+    Optional<PromptChunkView> handle(FindPromptAnswerQuery query) {
+        Document m = mongo.getCollection(MESSAGES).find(Filters.and(Filters.eq("promptId", query.promptId()),
+                Filters.eq("userId", query.userId()), Filters.eq("role", "assistant"))).first();
+        if (m == null) {
+            return Optional.empty();
+        }
+        MessageView answer = message(m, query.userId());
+        return Optional.of(new PromptChunkView(query.promptId(), answer.conversationId(), query.userId(), 0,
+                answer.content(), true, answer.usage(), null));
     }
 
     @QueryHandler
