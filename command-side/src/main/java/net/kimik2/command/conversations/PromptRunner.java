@@ -2,7 +2,12 @@ package net.kimik2.command.conversations;
 
 import java.time.Duration;
 import java.util.List;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import net.kimik2.api.conversations.CompletePromptCommand;
 import net.kimik2.api.conversations.FailPromptCommand;
 import net.kimik2.api.conversations.PromptFailureCode;
@@ -21,6 +26,7 @@ import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.MetaData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
@@ -37,11 +43,17 @@ class PromptRunner {
     private final LimitedModelGateway gateway;
     private final PromptStreams streams;
     private final CommandGateway commands;
+    private final MeterRegistry meters;
+    private final Counter charged;
 
-    PromptRunner(LimitedModelGateway gateway, PromptStreams streams, CommandGateway commands) {
+    PromptRunner(LimitedModelGateway gateway, PromptStreams streams, CommandGateway commands,
+                 ObjectProvider<MeterRegistry> meters) {
         this.gateway = gateway;
         this.streams = streams;
         this.commands = commands;
+        this.meters = meters.getIfAvailable(SimpleMeterRegistry::new);
+        this.charged = Counter.builder("kimi.prompts.charged.credits")
+                .description("credits captured for answered prompts").register(this.meters);
     }
 
     /** An accepted prompt, with what the model call needs. Never printed with its context (personal data). */
@@ -63,38 +75,46 @@ class PromptRunner {
     }
 
     void start(Job job) {
+        long started = System.nanoTime();
         ChatRequest request = new ChatRequest(job.price().modelId(), job.context(), job.maxTokens(), job.promptId());
         gateway.complete(request, delta -> streams.delta(job.promptId(), delta))
                 .whenComplete((completion, error) -> {
+                    String outcome;
                     if (error == null) {
-                        complete(job, completion);
+                        outcome = complete(job, completion);
                     } else {
-                        fail(job, error instanceof CompletionException && error.getCause() != null
+                        outcome = fail(job, error instanceof CompletionException && error.getCause() != null
                                 ? error.getCause() : error);
                     }
+                    Timer.builder("kimi.prompts.duration").description("from acceptance to settlement")
+                            .tag("model", job.price().modelId()).tag("outcome", outcome).register(meters)
+                            .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                 });
     }
 
-    private void complete(Job job, Completion completion) {
+    private String complete(Job job, Completion completion) {
         var usage = completion.usage();
         TokenUsage tokenUsage = new TokenUsage(usage.promptTokens(), usage.cachedTokens(), usage.completionTokens(),
                 Pricing.cost(usage, job.price()), job.price().priceVersion(), !completion.usageReported());
         boolean settled = settle(job, new CompletePromptCommand(job.conversationId(), job.userId(), job.promptId(),
                 completion.text(), completion.modelId(), completion.finishReason(), tokenUsage));
         if (settled) {
+            charged.increment(tokenUsage.costCredits());
             streams.finish(job.promptId(), tokenUsage);
-        } else {
-            streams.fail(job.promptId(), PromptFailureCode.INTERRUPTED);
+            return "answered";
         }
+        streams.fail(job.promptId(), PromptFailureCode.INTERRUPTED);
+        return PromptFailureCode.INTERRUPTED.name();
     }
 
-    private void fail(Job job, Throwable error) {
+    private String fail(Job job, Throwable error) {
         PromptFailureCode code = failureCode(error);
         if (!(error instanceof ModelBusyException) && !(error instanceof ModelCallFailedException)) {
             log.error("prompt {} failed unexpectedly: {}", job.promptId(), error.getClass().getName());
         }
         settle(job, new FailPromptCommand(job.conversationId(), job.userId(), job.promptId(), code));
         streams.fail(job.promptId(), code);
+        return code.name();
     }
 
     private boolean settle(Job job, Object command) {
