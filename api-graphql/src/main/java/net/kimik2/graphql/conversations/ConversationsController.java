@@ -255,7 +255,9 @@ class ConversationsController {
         return known.concatWith(result.updates().filter(c -> c.seq() >= seen))
                 .takeUntil(PromptChunkView::done)
                 .map(PromptChunk::of)
-                .doFinally(signal -> result.cancel());
+                // a client that leaves ends the subscription query; after the last chunk Axon has completed it
+                .doOnCancel(result::cancel)
+                .doOnError(e -> result.cancel());
     }
 
     private static String nameUuid(String name) {

@@ -246,6 +246,13 @@ final class MoonshotStub implements AutoCloseable {
     }
 
     /** The API base, as {@code KIMI_MODEL_BASE_URL} takes it: {@code http://127.0.0.1:<port>/v1}. */
+    /** The service's settings to use this stub as its model API (short timeouts and back-off for tests). */
+    static Map<String, String> serviceEnv(MoonshotStub stub) {
+        return Map.of("KIMI_SIGNUP_CREDITS", "1000000", "KIMI_MODEL_BASE_URL", stub.baseUrl(),
+                "KIMI_MODEL_API_KEY", "sk-test-key", "KIMI_MODEL_RETRY_INITIAL_BACKOFF", "50ms",
+                "KIMI_MODEL_RETRY_MAX_BACKOFF", "200ms", "KIMI_MODEL_MAX_RETRY_AFTER", "1s");
+    }
+
     String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }

@@ -28,10 +28,7 @@ class PromptRecoveryIT {
         try (MoonshotStub stub = new MoonshotStub()) {
             // the model never answers in time: the prompt is still running when the service is killed
             stub.defaultScenario(Scenario.ok("too late").withFirstTokenDelay(Duration.ofSeconds(90)));
-            Map<String, String> env = new HashMap<>();
-            env.put("KIMI_SIGNUP_CREDITS", "1000000");
-            env.put("KIMI_MODEL_BASE_URL", stub.baseUrl());
-            env.put("KIMI_MODEL_API_KEY", "sk-test-key");
+            Map<String, String> env = new HashMap<>(MoonshotStub.serviceEnv(stub));
             env.put("KIMI_MODEL_FIRST_TOKEN_TIMEOUT", "120s");
             env.put("KIMI_PROMPTS_HOLD_TTL", "PT8S");
             env.put("DB_SCHEDULER_POLLING_INTERVAL", "1s");

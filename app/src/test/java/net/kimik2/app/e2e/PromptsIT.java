@@ -76,15 +76,10 @@ class PromptsIT {
     @BeforeAll
     void start(@TempDir Path temp) throws Exception {
         stub = new MoonshotStub();
-        Map<String, String> env = new HashMap<>();
+        Map<String, String> env = new HashMap<>(MoonshotStub.serviceEnv(stub));
         env.put("KIMI_SIGNUP_CREDITS", Long.toString(SIGNUP_CREDITS));
-        env.put("KIMI_MODEL_BASE_URL", stub.baseUrl());
-        env.put("KIMI_MODEL_API_KEY", "sk-test-key");
         env.put("KIMI_MODEL_FIRST_TOKEN_TIMEOUT", "1500ms");
         env.put("KIMI_MODEL_IDLE_TIMEOUT", "1500ms");
-        env.put("KIMI_MODEL_RETRY_INITIAL_BACKOFF", "50ms");
-        env.put("KIMI_MODEL_RETRY_MAX_BACKOFF", "200ms");
-        env.put("KIMI_MODEL_MAX_RETRY_AFTER", "1s");
         env.put("KIMI_MODEL_MAX_ATTEMPTS", "3");
         service = new ServiceProcess(temp.resolve("data"), env).start();
         client = service.client();
@@ -346,6 +341,32 @@ class PromptsIT {
         assertThat(list.get(0).path("node").path("messages").size()).isEqualTo(6);
         assertThat(client.executeAs(bob, "{ conversations { edges { node { id } } } }", Map.of()).data()
                 .path("conversations").path("edges").size()).isZero();
+    }
+
+    @Test
+    void conversationsArePagedNewestFirst() throws Exception {
+        String token = newUser();
+        stub.enqueue(Scenario.ok("1"), Scenario.ok("2"), Scenario.ok("3"));
+        List<String> ids = new ArrayList<>();
+        for (String q : List.of("oldest", "middle", "newest")) {
+            JsonNode accepted = accepted(send(token, q, Map.of()));
+            awaitAnswer(token, accepted);
+            ids.add(accepted.path("conversationId").asText());
+        }
+        String page = "query P($after: String) { conversations(first: 2, after: $after) { edges { cursor node { id title } } "
+                + "pageInfo { hasNextPage endCursor } } }";
+        Map<String, Object> none = new HashMap<>();
+        none.put("after", null);
+        JsonNode first = client.executeAs(token, page, none).data().path("conversations");
+        assertThat(first.path("edges").findValuesAsText("title")).containsExactly("newest", "middle");
+        assertThat(first.path("pageInfo").path("hasNextPage").asBoolean()).isTrue();
+        JsonNode second = client.executeAs(token, page,
+                Map.of("after", first.path("pageInfo").path("endCursor").asText())).data().path("conversations");
+        assertThat(second.path("edges").findValuesAsText("title")).containsExactly("oldest");
+        assertThat(second.path("edges").get(0).path("node").path("id").asText()).isEqualTo(ids.get(0));
+        assertThat(second.path("pageInfo").path("hasNextPage").asBoolean()).isFalse();
+        var bad = client.executeAs(token, page, Map.of("after", "not-a-cursor"));
+        assertThat(bad.errors().get(0).path("extensions").path("code").asText()).isEqualTo("VALIDATION_FAILED");
     }
 
     @Test

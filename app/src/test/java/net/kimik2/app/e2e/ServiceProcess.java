@@ -35,7 +35,32 @@ final class ServiceProcess implements AutoCloseable {
         this.log = dataDir.getParent().resolve(dataDir.getFileName() + "-service.log");
     }
 
+    /**
+     * Starts the packaged service on a free port. Between finding the port and binding it another process may take
+     * it (benchmarks and other suites run on this machine too), so a start that fails on a taken port is retried.
+     */
     ServiceProcess start() throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            long logSize = Files.exists(log) ? Files.size(log) : 0;
+            try {
+                return startOnce();
+            } catch (IllegalStateException e) {
+                String tail = Files.exists(log) ? Files.readString(log).substring((int) logSize) : "";
+                boolean portTaken = tail.contains("already in use");
+                if (!portTaken || attempt == 3) {
+                    throw new IllegalStateException(e.getMessage() + "\n--- end of the service log ---\n"
+                            + lastLines(tail, 40), e);
+                }
+            }
+        }
+    }
+
+    private static String lastLines(String text, int n) {
+        String[] lines = text.split("\n");
+        return String.join("\n", java.util.Arrays.asList(lines).subList(Math.max(0, lines.length - n), lines.length));
+    }
+
+    private ServiceProcess startOnce() throws Exception {
         port = freePort();
         String jar = System.getProperty("kimi.jar", "target/kimi-backend.jar");
         if (!new File(jar).isFile()) {

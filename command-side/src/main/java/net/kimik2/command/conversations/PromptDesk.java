@@ -24,6 +24,7 @@ import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.deadline.DeadlineManager;
 import org.axonframework.eventhandling.GenericEventMessage;
+import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.modelling.command.Aggregate;
 import org.axonframework.modelling.command.AggregateNotFoundException;
@@ -52,10 +53,12 @@ class PromptDesk {
     private final LimitedModelGateway gateway;
     private final PromptRunner runner;
     private final PromptSettings settings;
+    private final EventStore eventStore;
 
     PromptDesk(@Qualifier("conversationRepository") ObjectProvider<Repository<Conversation>> conversations,
                CommandGateway commands, ModelCatalog catalog, LimitedModelGateway gateway, PromptRunner runner,
-               PromptSettings settings) {
+               PromptSettings settings, EventStore eventStore) {
+        this.eventStore = eventStore;
         this.conversations = conversations;
         this.commands = commands;
         this.catalog = catalog;
@@ -132,6 +135,9 @@ class PromptDesk {
 
     private Aggregate<Conversation> load(Repository<Conversation> repository, String conversationId,
                                          boolean startsConversation) {
+        if (startsConversation && eventStore.lastSequenceNumberFor(conversationId).isEmpty()) {
+            return null; // the usual case, asked cheaply (a failed load would log a stack trace per prompt)
+        }
         try {
             return repository.load(conversationId);
         } catch (AggregateNotFoundException e) {

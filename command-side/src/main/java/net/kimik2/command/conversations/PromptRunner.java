@@ -7,7 +7,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import net.kimik2.api.conversations.CompletePromptCommand;
 import net.kimik2.api.conversations.FailPromptCommand;
 import net.kimik2.api.conversations.PromptFailureCode;
@@ -26,6 +30,7 @@ import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.MetaData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import jakarta.annotation.PreDestroy;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
@@ -45,6 +50,17 @@ class PromptRunner {
     private final CommandGateway commands;
     private final MeterRegistry meters;
     private final Counter charged;
+    /** Settling sends commands and may retry with a pause: never on a gateway or HTTP thread. */
+    private final ExecutorService settlers = Executors.newCachedThreadPool(new ThreadFactory() {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "prompt-runner-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }
+    });
 
     PromptRunner(LimitedModelGateway gateway, PromptStreams streams, CommandGateway commands,
                  ObjectProvider<MeterRegistry> meters) {
@@ -74,11 +90,20 @@ class PromptRunner {
         streams.forget(promptId);
     }
 
+    /**
+     * Starts the call on a runner thread. Never on the caller's: it is called from the accepting unit of work's
+     * after-commit hook, where that unit of work is still current, and a call that fails or completes at once would
+     * settle (send commands) inside it.
+     */
     void start(Job job) {
+        settlers.execute(() -> run(job));
+    }
+
+    private void run(Job job) {
         long started = System.nanoTime();
         ChatRequest request = new ChatRequest(job.price().modelId(), job.context(), job.maxTokens(), job.promptId());
         gateway.complete(request, delta -> streams.delta(job.promptId(), delta))
-                .whenComplete((completion, error) -> {
+                .whenCompleteAsync((completion, error) -> {
                     String outcome;
                     if (error == null) {
                         outcome = complete(job, completion);
@@ -89,7 +114,7 @@ class PromptRunner {
                     Timer.builder("kimi.prompts.duration").description("from acceptance to settlement")
                             .tag("model", job.price().modelId()).tag("outcome", outcome).register(meters)
                             .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-                });
+                }, settlers);
     }
 
     private String complete(Job job, Completion completion) {
@@ -135,6 +160,13 @@ class PromptRunner {
                 sleep(Duration.ofMillis(200L << attempt));
             }
         }
+    }
+
+    /** Lets running settlements finish (they are short) before the command bus goes away. */
+    @PreDestroy
+    void stop() throws InterruptedException {
+        settlers.shutdown();
+        settlers.awaitTermination(10, TimeUnit.SECONDS);
     }
 
     static PromptFailureCode failureCode(Throwable error) {
