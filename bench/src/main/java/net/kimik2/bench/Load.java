@@ -41,17 +41,28 @@ final class Load {
         }
     }
 
+    /** An operation that also learns which client (0..clients-1, one thread each) runs it. */
+    @FunctionalInterface
+    interface ClientTask {
+        void accept(int client, int index);
+    }
+
     /** Runs operations 0..count-1, spread over {@code clients} threads; the task throws to report a failure. */
     static Result count(int count, int clients, IntConsumer task) throws InterruptedException {
+        return run(clients, count, Long.MAX_VALUE, (client, i) -> task.accept(i));
+    }
+
+    /** As {@link #count(int, int, IntConsumer)}, for tasks that keep per-client state (a token, a WebSocket). */
+    static Result count(int count, int clients, ClientTask task) throws InterruptedException {
         return run(clients, count, Long.MAX_VALUE, task);
     }
 
     /** Runs operations until {@code maxCount} are done or {@code seconds} have passed, whichever comes first. */
     static Result timed(int maxCount, double seconds, int clients, IntConsumer task) throws InterruptedException {
-        return run(clients, maxCount, (long) (seconds * 1e9), task);
+        return run(clients, maxCount, (long) (seconds * 1e9), (client, i) -> task.accept(i));
     }
 
-    private static Result run(int clients, int maxCount, long maxNanos, IntConsumer task) throws InterruptedException {
+    private static Result run(int clients, int maxCount, long maxNanos, ClientTask task) throws InterruptedException {
         long[] latencies = new long[maxCount];
         boolean[] ok = new boolean[maxCount];
         AtomicInteger next = new AtomicInteger();
@@ -60,6 +71,7 @@ final class Load {
         long start = System.nanoTime();
         long deadline = maxNanos == Long.MAX_VALUE ? Long.MAX_VALUE : start + maxNanos;
         for (int c = 0; c < clients; c++) {
+            int client = c;
             pool.execute(() -> {
                 // check the clock before claiming an index, so every claimed index is executed
                 while (System.nanoTime() < deadline) {
@@ -69,7 +81,7 @@ final class Load {
                     }
                     long t0 = System.nanoTime();
                     try {
-                        task.accept(i);
+                        task.accept(client, i);
                         latencies[i] = System.nanoTime() - t0;
                         ok[i] = true;
                     } catch (RuntimeException | Error e) {
