@@ -98,52 +98,47 @@ class ConversationProjection implements SubjectDataPurger {
 
     @EventHandler
     void on(PromptSubmittedEvent event, @SequenceNumber long sequence) {
-        String scope = scope(event.conversationId());
-        if (cipher.keys().isErased(scope)) {
-            return;
-        }
-        ViewBatch batch = ViewBatch.current();
-        batch.replace(MESSAGES, event.messageId(), new Document("_id", event.messageId())
-                .append("conversationId", event.conversationId())
-                .append("userId", event.userId())
-                .append("seq", sequence)
-                .append("parentId", event.parentId())
-                .append("role", "user")
-                .append("content", cipher.encryptString(scope, event.userId(), "content", event.content()))
-                .append("model", event.model())
-                .append("createdAt", Date.from(event.submittedAt())));
-        batch.guardedUpdate(CONVERSATIONS, event.conversationId(), sequence,
-                Updates.set("updatedAt", Date.from(event.submittedAt())));
+        Document message = new Document("role", "user").append("promptId", event.promptId());
+        addMessage(event.conversationId(), event.userId(), event.messageId(), event.parentId(), event.content(),
+                event.model(), event.submittedAt(), sequence, message);
     }
 
     @EventHandler
     void on(AnswerRecordedEvent event, @SequenceNumber long sequence) {
-        String scope = scope(event.conversationId());
-        if (cipher.keys().isErased(scope)) {
-            return;
-        }
         TokenUsage usage = event.usage();
-        ViewBatch batch = ViewBatch.current();
-        batch.replace(MESSAGES, event.messageId(), new Document("_id", event.messageId())
-                .append("conversationId", event.conversationId())
-                .append("userId", event.userId())
-                .append("seq", sequence)
-                .append("parentId", event.parentId())
-                .append("role", "assistant")
+        Document message = new Document("role", "assistant")
                 .append("promptId", event.promptId())
-                .append("content", cipher.encryptString(scope, event.userId(), "content", event.content()))
-                .append("model", event.model())
                 .append("servedBy", event.servedBy())
-                .append("createdAt", Date.from(event.answeredAt()))
                 .append("day", LocalDate.ofInstant(event.answeredAt(), ZoneOffset.UTC).toString())
                 .append("promptTokens", usage.promptTokens())
                 .append("cachedTokens", usage.cachedTokens())
                 .append("completionTokens", usage.completionTokens())
                 .append("costCredits", usage.costCredits())
                 .append("priceVersion", usage.priceVersion())
-                .append("estimated", usage.estimated()));
-        batch.guardedUpdate(CONVERSATIONS, event.conversationId(), sequence,
-                Updates.set("updatedAt", Date.from(event.answeredAt())));
+                .append("estimated", usage.estimated());
+        addMessage(event.conversationId(), event.userId(), event.messageId(), event.parentId(), event.content(),
+                event.model(), event.answeredAt(), sequence, message);
+    }
+
+    /** Writes a message (content encrypted) and moves its conversation's updatedAt, unless the key is gone. */
+    private void addMessage(String conversationId, String userId, String messageId, String parentId, String content,
+                            String model, Instant at, long sequence, Document roleFields) {
+        String scope = scope(conversationId);
+        if (cipher.keys().isErased(scope)) {
+            return; // replay after deletion or erasure
+        }
+        Document doc = new Document("_id", messageId)
+                .append("conversationId", conversationId)
+                .append("userId", userId)
+                .append("seq", sequence)
+                .append("parentId", parentId)
+                .append("content", cipher.encryptString(scope, userId, "content", content))
+                .append("model", model)
+                .append("createdAt", Date.from(at));
+        doc.putAll(roleFields);
+        ViewBatch batch = ViewBatch.current();
+        batch.replace(MESSAGES, messageId, doc);
+        batch.guardedUpdate(CONVERSATIONS, conversationId, sequence, Updates.set("updatedAt", Date.from(at)));
     }
 
     @EventHandler
