@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  ./mvnw -q -DskipTests ${MVN_FLAGS:-} install
+  ./mvnw -q -DskipTests ${MVN_FLAGS:-} package  # package, not install: ~/.m2 may be shared with other builds
 fi
 BENCH_JAR="$(mktemp -d)/kimi-bench.jar"
 trap 'rm -rf "$(dirname "$BENCH_JAR")"' EXIT
