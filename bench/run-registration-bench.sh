@@ -16,6 +16,8 @@ shift $(( $# < 2 ? $# : 2 ))
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   # builds the service jar (app/target/kimi-backend.jar) and the shaded bench jar (bench/target/kimi-bench.jar)
+  # the service jar is not repackaged when only its dependency modules changed: remove it so it is rebuilt
+  rm -f app/target/kimi-backend.jar app/target/kimi-backend.jar.original
   ./mvnw -q -DskipTests ${MVN_FLAGS:-} package  # package, not install: ~/.m2 may be shared with other builds
 fi
 
