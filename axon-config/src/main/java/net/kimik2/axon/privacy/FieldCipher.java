@@ -23,9 +23,9 @@ import javax.crypto.spec.GCMParameterSpec;
  * repeats a nonce under any key until its 2^32 counter values are used up, and then it draws a new prefix. Two
  * threads (of this or any other process, before or after a restart) can only collide if their random prefixes are
  * equal and their counter windows overlap: for p thread lifetimes that ever encrypt under one key, with m values each,
- * about p^2 * m / 2^96, i.e. below the p*m = n values' birthday bound n^2 / 2^97 of fully random 96-bit nonces. The
+ * about p^2 * m / 2^96, i.e. below the birthday bound n^2 / 2^97 of n = p*m fully random 96-bit nonces once m > 2. The
  * JDK's GCM also refuses an encryption that reuses the previous key and nonce of the same Cipher. Nonces need to be
- * unique, not secret; this replaces a DRBG call per value (~0.5 us) by a counter step.
+ * unique, not secret; this replaces a DRBG generate call (synchronized, SHA-256 based) per value by a counter step.
  */
 public class FieldCipher {
 
@@ -169,7 +169,7 @@ public class FieldCipher {
                 p = (p << 8) | (seed[i] & 0xff);
             }
             prefix = p;
-            counter = ((seed[8] & 0xff) << 24) | ((seed[9] & 0xff) << 16) | ((seed[10] & 0xff) << 8) | (seed[11] & 0xff);
+            counter = (seed[8] & 0xff) << 24 | (seed[9] & 0xff) << 16 | (seed[10] & 0xff) << 8 | (seed[11] & 0xff);
             left = COUNTER_VALUES;
         }
 
