@@ -16,10 +16,10 @@ WHAT="${1:-all}"
 shift $(( $# < 1 ? $# : 1 ))
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  ./mvnw -q -DskipTests ${MVN_FLAGS:-} install
+  ./mvnw -q -DskipTests ${MVN_FLAGS:-} package  # package, not install: ~/.m2 may be shared with other builds
 fi
 
-# private copy: a concurrent `mvnw install` rewrites bench/target/kimi-bench.jar
+# private copy: a concurrent build rewrites bench/target/kimi-bench.jar
 BENCH_JAR="$(mktemp -d)/kimi-bench.jar"
 trap 'rm -rf "$(dirname "$BENCH_JAR")"' EXIT
 cp bench/target/kimi-bench.jar "$BENCH_JAR"

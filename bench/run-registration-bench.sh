@@ -16,10 +16,12 @@ shift $(( $# < 2 ? $# : 2 ))
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   # builds the service jar (app/target/kimi-backend.jar) and the shaded bench jar (bench/target/kimi-bench.jar)
-  ./mvnw -q -DskipTests ${MVN_FLAGS:-} install
+  # the service jar is not repackaged when only its dependency modules changed: remove it so it is rebuilt
+  rm -f app/target/kimi-backend.jar app/target/kimi-backend.jar.original
+  ./mvnw -q -DskipTests ${MVN_FLAGS:-} package  # package, not install: ~/.m2 may be shared with other builds
 fi
 
-# Run from a private copy: a concurrent `mvnw install` rewrites bench/target/kimi-bench.jar, and classes the
+# Run from a private copy: a concurrent build rewrites bench/target/kimi-bench.jar, and classes the
 # bench loads late would then fail with NoClassDefFoundError (the bench copies the service jar for the same reason).
 BENCH_JAR="$(mktemp -d)/kimi-bench.jar"
 trap 'rm -rf "$(dirname "$BENCH_JAR")"' EXIT

@@ -32,8 +32,14 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     static ServiceProcess launch(Path jar, String heap, Map<String, String> env, Path logFile) throws IOException {
+        return launch(jar, heap, env, logFile, null);
+    }
+
+    /** As {@link #launch(Path, String, Map, Path)}, on {@code dataDir} when not null (a restart on existing data). */
+    static ServiceProcess launch(Path jar, String heap, Map<String, String> env, Path logFile, Path existingDataDir)
+            throws IOException {
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("service jar not found: " + jar + " (build it with ./mvnw -q -DskipTests install)");
+            throw new IllegalStateException("service jar not found: " + jar + " (build it with ./mvnw -q -DskipTests package)");
         }
         // Run a private copy: a rebuild of app/target during the run must not pull the jar from under the JVM.
         Path jarDir = Files.createTempDirectory("kimi-bench-jar-");
@@ -41,7 +47,7 @@ final class ServiceProcess implements AutoCloseable {
         // deleteOnExit runs in reverse order of registration: the directory first would fail while the jar is in it
         jarDir.toFile().deleteOnExit();
         jarCopy.toFile().deleteOnExit();
-        Path dataDir = Files.createTempDirectory("kimi-bench-data-");
+        Path dataDir = existingDataDir != null ? existingDataDir : Files.createTempDirectory("kimi-bench-data-");
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx" + heap,
                 // no update check: the bench must not send traffic anywhere but loopback

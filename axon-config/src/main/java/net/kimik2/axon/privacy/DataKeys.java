@@ -59,6 +59,11 @@ public class DataKeys {
 
     /** The key to decrypt with; empty once the scope is erased (or never had a key). */
     public Optional<SecretKey> forDecryption(String scope) {
+        return Optional.ofNullable(decryptionKeyOrNull(scope));
+    }
+
+    /** {@link #forDecryption} without the Optional (the per-value hot path): null once erased or never keyed. */
+    public SecretKey decryptionKeyOrNull(String scope) {
         Entry entry = cache.getIfPresent(scope);
         if (entry != null) {
             hits.increment();
@@ -66,12 +71,12 @@ public class DataKeys {
             misses.increment();
             Optional<Entry> loaded = load(scope);
             if (loaded.isEmpty()) {
-                return Optional.empty(); // not cached: a key may be minted later
+                return null; // not cached: a key may be minted later
             }
             entry = loaded.get();
             cache.put(scope, entry);
         }
-        return entry.erased() ? Optional.empty() : Optional.of(entry.key());
+        return entry.key(); // null for an erased entry
     }
 
     public boolean isErased(String scope) {

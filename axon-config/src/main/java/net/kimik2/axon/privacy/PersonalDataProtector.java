@@ -23,7 +23,6 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import net.kimik2.api.platform.DataSubject;
 import net.kimik2.api.platform.PersonalData;
@@ -129,12 +128,12 @@ public class PersonalDataProtector {
         if (!value.isTextual() || !FieldCipher.isEnvelope(value.asText())) {
             return value;
         }
-        Optional<byte[]> plain = cipher.decrypt(scope, part.name(), value.asText());
-        if (plain.isEmpty()) {
+        byte[] plain = cipher.decryptOrNull(scope, part.name(), value.asText());
+        if (plain == null) {
             return replacement(part);
         }
         try {
-            return mapper.readTree(plain.get());
+            return mapper.readTree(plain);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -82,13 +82,21 @@ final class PrivacyTestSupport implements AutoCloseable {
     }
 
     double counter(String name) {
-        var c = meters.find(name).counter();
-        return c == null ? 0 : c.count();
+        return count(meters.find(name));
     }
 
     static double counter(MeterRegistry registry, String name, String result) {
-        var c = registry.find(name).tag("result", result).counter();
-        return c == null ? 0 : c.count();
+        return count(registry.find(name).tag("result", result));
+    }
+
+    /** A counter's count, whether it is a Counter or a (LongAdder-backed) FunctionCounter; 0 when absent. */
+    static double count(io.micrometer.core.instrument.search.Search search) {
+        var c = search.counter();
+        if (c != null) {
+            return c.count();
+        }
+        var f = search.functionCounter();
+        return f == null ? 0 : f.count();
     }
 
     @Override
