@@ -235,11 +235,11 @@ class ConversationsController {
         try {
             snapshot = result.initialResult().block(Duration.ofSeconds(10));
         } catch (RuntimeException e) {
-            result.cancel();
+            close(result);
             throw e;
         }
         if (snapshot == null || !snapshot.found()) {
-            result.cancel();
+            close(result);
             // no longer streaming here (finished long ago, or before a restart): the stored answer, in one chunk
             Optional<PromptChunkView> stored = queries.query(new FindPromptAnswerQuery(promptId, caller.userId()),
                     ResponseTypes.optionalInstanceOf(PromptChunkView.class)).join();
@@ -248,7 +248,7 @@ class ConversationsController {
         }
         Flux<PromptChunkView> known = Flux.fromIterable(snapshot.chunks());
         if (snapshot.done()) {
-            result.cancel();
+            close(result);
             return known.map(PromptChunk::of);
         }
         int seen = snapshot.chunks().size();
@@ -256,8 +256,20 @@ class ConversationsController {
                 .takeUntil(PromptChunkView::done)
                 .map(PromptChunk::of)
                 // a client that leaves ends the subscription query; after the last chunk Axon has completed it
-                .doOnCancel(result::cancel)
-                .doOnError(e -> result.cancel());
+                .doOnCancel(() -> close(result))
+                .doOnError(e -> close(result));
+    }
+
+    /**
+     * Ends the subscription query. Axon's cancel fails (FAIL_TERMINATED) when the stream already completed it, which
+     * is the normal case for an answer that finished while the snapshot was read: then there is nothing to end.
+     */
+    private static void close(SubscriptionQueryResult<?, ?> result) {
+        try {
+            result.cancel();
+        } catch (reactor.core.publisher.Sinks.EmissionException alreadyCompleted) {
+            // nothing left to cancel
+        }
     }
 
     private static String nameUuid(String name) {
