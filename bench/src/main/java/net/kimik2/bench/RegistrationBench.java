@@ -419,20 +419,7 @@ public final class RegistrationBench {
         String revision;
 
         static Settings parse(String[] args) {
-            Map<String, String> values = new LinkedHashMap<>();
-            System.getProperties().forEach((k, v) -> {
-                if (k.toString().startsWith("bench.")) {
-                    values.put(k.toString().substring("bench.".length()), v.toString());
-                }
-            });
-            for (String arg : args) {
-                String a = arg.startsWith("--") ? arg.substring(2) : arg;
-                int eq = a.indexOf('=');
-                if (eq < 1) {
-                    throw new IllegalArgumentException("expected key=value, got " + arg);
-                }
-                values.put(a.substring(0, eq), a.substring(eq + 1));
-            }
+            Map<String, String> values = BenchArgs.parse(args);
             Settings s = new Settings();
             s.registrations = Integer.parseInt(values.getOrDefault("n", "1000"));
             s.clients = Integer.parseInt(values.getOrDefault("c", "4"));
