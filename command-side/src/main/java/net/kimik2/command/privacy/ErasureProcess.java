@@ -65,7 +65,7 @@ class ErasureProcess {
         faultInjection(3, event);
 
         // 4. purge the views and free the email and username
-        Long purged = commands.sendAndWait(new PurgeSubjectViewsCommand(userId));
+        Long purged = commands.sendAndWait(new PurgeSubjectViewsCommand(userId, event.requestId()));
         commands.sendAndWait(new ReleaseUniqueKeysCommand(userId));
         faultInjection(4, event);
 

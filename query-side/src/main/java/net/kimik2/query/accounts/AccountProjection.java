@@ -2,14 +2,15 @@ package net.kimik2.query.accounts;
 
 import com.mongodb.client.model.Filters;
 import java.util.Date;
+import java.util.Map;
 import java.util.Optional;
 import net.kimik2.api.accounts.AccountRegisteredEvent;
 import net.kimik2.api.accounts.AccountView;
 import net.kimik2.api.accounts.FindAccountQuery;
 import net.kimik2.api.accounts.Role;
-import net.kimik2.api.privacy.ErasureRequestedEvent;
+import net.kimik2.api.privacy.ErasureCompletedEvent;
 import net.kimik2.axon.privacy.FieldCipher;
-import net.kimik2.query.platform.SubjectDataPurger;
+import net.kimik2.query.platform.SubjectDocuments;
 import net.kimik2.query.platform.ViewBatch;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
@@ -17,6 +18,7 @@ import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.queryhandling.QueryHandler;
 import org.axonframework.queryhandling.QueryUpdateEmitter;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
@@ -29,7 +31,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ProcessingGroup("accounts-account")
-class AccountProjection implements SubjectDataPurger {
+class AccountProjection implements SubjectDocuments {
 
     static final String COLLECTION = "accounts_account";
 
@@ -63,14 +65,15 @@ class AccountProjection implements SubjectDataPurger {
                 q -> q.userId().equals(view.id()), view));
     }
 
+    /** Erasure step 4 deleted the document already (and counted it); this keeps a replay from leaving it behind. */
     @EventHandler
-    void on(ErasureRequestedEvent event) {
-        ViewBatch.current().deleteMany(COLLECTION, Filters.eq("_id", event.userId()));
+    void on(ErasureCompletedEvent event) {
+        subjectDocuments(event.userId()).forEach(ViewBatch.current()::deleteMany);
     }
 
     @Override
-    public long purgeSubject(String userId) {
-        return mongo.getCollection(COLLECTION).deleteOne(Filters.eq("_id", userId)).getDeletedCount();
+    public Map<String, Bson> subjectDocuments(String userId) {
+        return Map.of(COLLECTION, Filters.eq("_id", userId));
     }
 
     @ResetHandler

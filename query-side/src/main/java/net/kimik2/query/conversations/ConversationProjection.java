@@ -11,7 +11,9 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import net.kimik2.api.conversations.AnswerRecordedEvent;
 import net.kimik2.api.conversations.ConversationDeletedEvent;
@@ -31,10 +33,10 @@ import net.kimik2.api.conversations.PromptChunkView;
 import net.kimik2.api.conversations.PromptSubmittedEvent;
 import net.kimik2.api.conversations.TokenUsage;
 import net.kimik2.api.conversations.UsageSummary;
-import net.kimik2.api.privacy.ErasureRequestedEvent;
+import net.kimik2.api.privacy.ErasureCompletedEvent;
 import net.kimik2.axon.privacy.FieldCipher;
 import net.kimik2.query.platform.Cursors;
-import net.kimik2.query.platform.SubjectDataPurger;
+import net.kimik2.query.platform.SubjectDocuments;
 import net.kimik2.query.platform.ViewBatch;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
@@ -57,7 +59,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ProcessingGroup("conversations-conversation")
-class ConversationProjection implements SubjectDataPurger {
+class ConversationProjection implements SubjectDocuments {
 
     static final String CONVERSATIONS = "conversations_conversation";
     static final String MESSAGES = "conversations_message";
@@ -148,17 +150,19 @@ class ConversationProjection implements SubjectDataPurger {
         batch.deleteMany(CONVERSATIONS, Filters.eq("_id", event.conversationId()));
     }
 
+    /** Erasure step 4 deleted the documents already (and counted them); this keeps a replay from leaving them. */
     @EventHandler
-    void on(ErasureRequestedEvent event) {
-        ViewBatch batch = ViewBatch.current();
-        batch.deleteMany(MESSAGES, Filters.eq("userId", event.userId()));
-        batch.deleteMany(CONVERSATIONS, Filters.eq("userId", event.userId()));
+    void on(ErasureCompletedEvent event) {
+        subjectDocuments(event.userId()).forEach(ViewBatch.current()::deleteMany);
     }
 
     @Override
-    public long purgeSubject(String userId) {
-        return mongo.getCollection(MESSAGES).deleteMany(Filters.eq("userId", userId)).getDeletedCount()
-                + mongo.getCollection(CONVERSATIONS).deleteMany(Filters.eq("userId", userId)).getDeletedCount();
+    public Map<String, Bson> subjectDocuments(String userId) {
+        // messages first: a repeated step never meets messages whose conversation is already gone
+        Map<String, Bson> documents = new LinkedHashMap<>();
+        documents.put(MESSAGES, Filters.eq("userId", userId));
+        documents.put(CONVERSATIONS, Filters.eq("userId", userId));
+        return documents;
     }
 
     @ResetHandler

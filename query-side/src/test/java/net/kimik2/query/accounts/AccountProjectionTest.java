@@ -15,6 +15,8 @@ import net.kimik2.api.accounts.AccountRegisteredEvent;
 import net.kimik2.api.accounts.AccountView;
 import net.kimik2.api.accounts.FindAccountQuery;
 import net.kimik2.api.accounts.Role;
+import net.kimik2.api.privacy.ErasureCertificate;
+import net.kimik2.api.privacy.ErasureCompletedEvent;
 import net.kimik2.api.privacy.ErasureRequestedEvent;
 import net.kimik2.axon.privacy.DataKeys;
 import net.kimik2.axon.privacy.FieldCipher;
@@ -39,8 +41,9 @@ class AccountProjectionTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final DataKeys keys = new DataKeys(vault, kes, meters, 100, Duration.ofMinutes(5));
     private final FieldCipher cipher = new FieldCipher(keys, meters);
+    private AccountProjection projection;
     private final ProjectionHarness harness = new ProjectionHarness(
-            (mongo, emitter) -> List.of(new AccountProjection(mongo, emitter, cipher)));
+            (mongo, emitter) -> List.of(projection = new AccountProjection(mongo, emitter, cipher)));
 
     @AfterEach
     void tearDown() {
@@ -115,20 +118,29 @@ class AccountProjectionTest {
     }
 
     @Test
-    void erasureRequestDeletesTheViewAndAReplayDoesNotBringItBack() {
+    void erasureHidesTheViewAtOnceDeletesItOnCompletionAndAReplayDoesNotBringItBack() {
         DomainEventMessage<?> registration = registration("u-1", "alice", Role.USER);
         harness.deliver(registration, registration("u-2", "bob", Role.USER));
         Instant at = REGISTERED.plusSeconds(60);
-        DomainEventMessage<?> erasure = event("u-1", 1, new ErasureRequestedEvent("u-1", "r-1", at,
+        DomainEventMessage<?> request = event("u-1", 1, new ErasureRequestedEvent("u-1", "r-1", at,
                 at.plus(Duration.ofDays(30)), "u-1", false, "GDPR Art. 17(1)(a)"), at);
         keys.fence("user:u-1", "u-1", "r-1"); // what the erasure process does right after the request
-        harness.deliver(erasure);
+        harness.deliver(request);
+        // left for erasure step 4 to count and delete, unreadable already
+        assertThat(stored("u-1")).isNotNull();
+        assertThat(find("u-1")).isEmpty();
+        assertThat(harness.mongo.getCollection(AccountProjection.COLLECTION)
+                .countDocuments(projection.subjectDocuments("u-1").get(AccountProjection.COLLECTION))).isEqualTo(1);
 
+        DomainEventMessage<?> completion = event("u-1", 2, new ErasureCompletedEvent("u-1", "r-1",
+                new ErasureCertificate("r-1", "u-1", List.of("user:u-1"), List.of("00"), 2, 1, at, at, "u-1",
+                        "GDPR Art. 17(1)(a)")), at);
+        harness.deliver(completion);
         assertThat(stored("u-1")).isNull();
         assertThat(find("u-2")).isPresent();
 
         harness.reset();
-        harness.deliver(registration, erasure);
+        harness.deliver(registration, request, completion);
         assertThat(stored("u-1")).isNull();
         assertThat(find("u-1")).isEmpty();
     }

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import net.kimik2.api.conversations.AnswerRecordedEvent;
@@ -27,6 +28,8 @@ import net.kimik2.api.conversations.PromptSubmittedEvent;
 import net.kimik2.api.conversations.TokenUsage;
 import net.kimik2.api.conversations.UsageSummary;
 import net.kimik2.api.platform.PageRequest;
+import net.kimik2.api.privacy.ErasureCertificate;
+import net.kimik2.api.privacy.ErasureCompletedEvent;
 import net.kimik2.api.privacy.ErasureRequestedEvent;
 import net.kimik2.axon.privacy.DataKeys;
 import net.kimik2.axon.privacy.FieldCipher;
@@ -35,6 +38,7 @@ import net.kimik2.axon.privacy.LocalKeyEncryptionService;
 import net.kimik2.query.platform.ProjectionHarness;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -48,8 +52,9 @@ class ConversationProjectionTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final DataKeys keys = new DataKeys(vault, kes, meters, 100, Duration.ofMinutes(5));
     private final FieldCipher cipher = new FieldCipher(keys, meters);
+    private ConversationProjection projection;
     private final ProjectionHarness harness = new ProjectionHarness(
-            (mongo, emitter) -> List.of(new ConversationProjection(mongo, cipher)));
+            (mongo, emitter) -> List.of(projection = new ConversationProjection(mongo, cipher)));
 
     @AfterEach
     void tearDown() {
@@ -157,7 +162,17 @@ class ConversationProjectionTest {
 
         harness.deliver(event("u-1", 5, new ErasureRequestedEvent("u-1", "r-1", T0, T0.plusSeconds(86400 * 30),
                 "u-1", false, "gdpr-17"), T0));
+        // left for erasure step 4 to count and delete: the person's remaining conversation and its two messages
+        Map<String, Bson> documents = projection.subjectDocuments("u-1");
+        assertThat(documents.keySet()).containsExactly(ConversationProjection.MESSAGES,
+                ConversationProjection.CONVERSATIONS);
+        assertThat(documents.entrySet()).map(e -> harness.mongo.getCollection(e.getKey()).countDocuments(e.getValue()))
+                .containsExactly(2L, 1L);
+        harness.deliver(event("u-1", 6, new ErasureCompletedEvent("u-1", "r-1", new ErasureCertificate("r-1", "u-1",
+                List.of("user:u-1"), List.of("00"), 6, 3, T0, T0, "u-1", "gdpr-17")), T0));
         assertThat(find("c-2", "u-1")).isEmpty();
+        assertThat(documents.entrySet()).map(e -> harness.mongo.getCollection(e.getKey()).countDocuments(e.getValue()))
+                .containsExactly(0L, 0L);
         assertThat(find("c-3", "u-2")).isPresent();
 
         // replay: the deleted conversation's key is gone, so it is not rebuilt
