@@ -131,6 +131,8 @@ class PrivacyIT {
             assertThat(certificate.path("scopes").toString()).contains("conversation:" + keptConversation);
             assertThat(certificate.path("keyFingerprints").get(0).asText()).hasSize(16);
             assertThat(certificate.path("eventsAffected").asLong()).isGreaterThanOrEqualTo(3);
+            // the account document, the kept conversation and its two messages (the deleted one was gone already)
+            assertThat(certificate.path("viewDocumentsPurged").asLong()).isEqualTo(4);
             assertThat(certificate.toString()).doesNotContain("q7zx").doesNotContain("Q7zx");
             // the person can no longer sign in, and the email is free again
             var login = client.execute(LOGIN, loginInput(username, PASSWORD)).data().path("login");
@@ -228,6 +230,8 @@ class PrivacyIT {
             assertThat(requestId).as("the request survived the crash").isNotNull();
             JsonNode certificate = awaitCompleted(client, admin, requestId);
             assertThat(certificate.path("subjectId").asText()).isEqualTo(userId);
+            // the account document, counted once whether or not step 4 ran before the crash
+            assertThat(certificate.path("viewDocumentsPurged").asLong()).isEqualTo(1);
             assertThat(client.execute(LOGIN, loginInput(username, PASSWORD)).data().path("login").path("__typename")
                     .asText()).isEqualTo("InvalidCredentials");
             service.stop();
