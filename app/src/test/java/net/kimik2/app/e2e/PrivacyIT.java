@@ -17,11 +17,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Crypto-shredding, checked from outside: raw bytes on disk, the logs, the vault, crashes, replays. */
+@ExtendWith(ServiceLogsOnFailure.class)
 class PrivacyIT {
 
     private static final String ADMIN_PASSWORD = "admin passphrase for tests";
@@ -44,8 +46,11 @@ class PrivacyIT {
     Path temp;
 
     private static String token(GraphQlClient client, String user, String password) throws Exception {
-        JsonNode login = client.execute(LOGIN, loginInput(user, password)).data().path("login");
-        assertThat(login.path("__typename").asText()).as(user).isEqualTo("LoggedIn");
+        GraphQlClient.Response response = client.execute(LOGIN, loginInput(user, password));
+        JsonNode login = response.data().path("login");
+        // the whole answer, errors included: a failed login is otherwise just an empty __typename
+        assertThat(login.path("__typename").asText()).as("login of %s: HTTP %d %s", user, response.status(),
+                response.raw()).isEqualTo("LoggedIn");
         return login.path("token").asText();
     }
 

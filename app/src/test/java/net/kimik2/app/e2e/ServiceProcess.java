@@ -9,11 +9,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,6 +25,9 @@ import java.util.concurrent.TimeUnit;
  * test's choosing, the way an operator runs it. Its output goes to a log file that tests can read.
  */
 final class ServiceProcess implements AutoCloseable {
+
+    /** The logs written during the running test, for {@link ServiceLogsOnFailure}. */
+    private static final Set<Path> LOGS_OF_THIS_TEST = new LinkedHashSet<>();
 
     private final Path dataDir;
     private final Map<String, String> env;
@@ -33,6 +40,18 @@ final class ServiceProcess implements AutoCloseable {
         this.dataDir = dataDir;
         this.env = new HashMap<>(env);
         this.log = dataDir.getParent().resolve(dataDir.getFileName() + "-service.log");
+        synchronized (LOGS_OF_THIS_TEST) {
+            LOGS_OF_THIS_TEST.add(log);
+        }
+    }
+
+    /** The logs of the services created since the last call; the list starts afresh. */
+    static List<Path> logsOfThisTest() {
+        synchronized (LOGS_OF_THIS_TEST) {
+            List<Path> logs = List.copyOf(LOGS_OF_THIS_TEST);
+            LOGS_OF_THIS_TEST.clear();
+            return logs;
+        }
     }
 
     /**
@@ -73,6 +92,9 @@ final class ServiceProcess implements AutoCloseable {
         pb.environment().putAll(env);
         pb.environment().put("KIMI_DATA_DIR", dataDir.toString());
         pb.environment().put("SERVER_PORT", Integer.toString(port));
+        // several runs append to one log (a crash and its restart): mark where each begins
+        Files.writeString(log, "=== test harness: starting the service on port " + port + " at " + Instant.now()
+                + " ===\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         long t0 = System.nanoTime();
         process = pb.start();
         awaitHealthy(Duration.ofSeconds(90));

@@ -3,6 +3,7 @@ package net.kimik2.axon.platform;
 import com.mongodb.client.MongoClient;
 import java.time.Duration;
 import java.util.List;
+import org.axonframework.common.transaction.NoTransactionManager;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.extensions.mongo.DefaultMongoTemplate;
@@ -13,9 +14,15 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The processors that build MongoDB views keep their tracking tokens in MongoDB beside the views: a crash can then
- * only lose the newest suffix of both together, never leave a token ahead of its views. Processors that issue
- * commands (policies) keep theirs in the event store's database, in the same transaction as the commands' events.
+ * The processors that build MongoDB views keep their tracking tokens in MongoDB beside the views, stored after the
+ * batch's views are written: a crash can then only lose the newest suffix of both together, never leave a token
+ * ahead of its views. Processors that issue commands (policies) keep theirs in the event store's database, in the
+ * same transaction as the commands' events.
+ *
+ * <p>View processors get no transaction manager: with one, a tracking processor stores the token when a batch
+ * starts, counting on the transaction to undo it, and no transaction reaches MongoDB. A hard kill during the batch
+ * then lost its view documents for good (after a halt, the admin's account view, so the admin could not sign in),
+ * and a failed batch was skipped instead of retried.
  */
 @Configuration(proxyBeanMethods = false)
 public class ViewTokenStoreConfiguration {
@@ -28,6 +35,7 @@ public class ViewTokenStoreConfiguration {
         return configurer -> configurer.eventProcessing(processing -> {
             var store = new java.util.concurrent.atomic.AtomicReference<TokenStore>();
             for (String processor : viewProcessors) {
+                processing.registerTransactionManager(processor, config -> NoTransactionManager.instance());
                 processing.registerTokenStore(processor, config -> store.updateAndGet(existing -> existing != null
                         ? existing
                         : MongoTokenStore.builder()
