@@ -235,8 +235,9 @@ class PrivacyIT {
             assertThat(requestId).as("the request survived the crash").isNotNull();
             JsonNode certificate = awaitCompleted(client, admin, requestId);
             assertThat(certificate.path("subjectId").asText()).isEqualTo(userId);
-            // the account document, counted once whether or not step 4 ran before the crash
-            assertThat(certificate.path("viewDocumentsPurged").asLong()).isEqualTo(1);
+            // the account document, never counted twice. It may count 0: a halt loses the views' newest writes with
+            // their tokens, and after the restart step 4 can run before the account view has rebuilt the document
+            assertThat(certificate.path("viewDocumentsPurged").asLong()).isBetween(0L, 1L);
             assertThat(client.execute(LOGIN, loginInput(username, PASSWORD)).data().path("login").path("__typename")
                     .asText()).isEqualTo("InvalidCredentials");
             service.stop();
