@@ -7,7 +7,7 @@
 #   bench/run-crypto-bench.sh [jmh|replay|all] [extra args]
 #
 # jmh:    extra args go to org.openjdk.jmh.Main (default: -f 1 -wi 3 -w 5s -i 5 -r 5s CryptoBenchmarks)
-# replay: extra args are key=value settings of ReplayBench (users=20000, rounds=3, warmup=1, append=true, out=...)
+# replay: extra args are key=value settings of ReplayBench (users=20000, rounds=9, warmup=1, append=true, out=...)
 # Environment: MVN_FLAGS (e.g. -o), SKIP_BUILD=1 to reuse bench/target/kimi-bench.jar.
 set -euo pipefail
 cd "$(dirname "$0")/.."

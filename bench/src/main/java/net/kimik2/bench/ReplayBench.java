@@ -83,7 +83,7 @@ public final class ReplayBench {
     private ReplayBench(Map<String, String> settings) throws IOException {
         this.settings = settings;
         this.users = Integer.parseInt(settings.getOrDefault("users", "20000"));
-        this.rounds = Integer.parseInt(settings.getOrDefault("rounds", "3"));
+        this.rounds = Integer.parseInt(settings.getOrDefault("rounds", "9"));
         this.work = Files.createTempDirectory("kimi-replay-bench-");
         // production: 10000 entries, 60 s TTL, cold at the start of a replay
         this.keyCache = Integer.parseInt(settings.getOrDefault("keyCache", "10000"));
