@@ -27,6 +27,19 @@ class Base64CodecTest {
     }
 
     @Test
+    void encodesEveryTwelveBitGroupInBothHalvesOfATriple() {
+        byte[] data = new byte[4096 * 3];
+        for (int k = 0; k < 4096; k++) {
+            int bits = k << 12 | (4095 - k); // each 12-bit value once in the high half and once in the low half
+            data[3 * k] = (byte) (bits >>> 16);
+            data[3 * k + 1] = (byte) (bits >>> 8);
+            data[3 * k + 2] = (byte) bits;
+        }
+        assertThat(Base64Codec.encode(PREFIX, data))
+                .isEqualTo("enc1:" + Base64.getEncoder().withoutPadding().encodeToString(data));
+    }
+
+    @Test
     void rejectsWhatTheJdkDecoderRejects() {
         for (String bad : new String[] {"A", "AAAAA", "AA=", "A===", "====", "AA*A", "AAAA\u00e9AAA", "AA AA", "AA==AA=="}) {
             assertThatThrownBy(() -> Base64.getDecoder().decode(bad)).as("JDK: %s", bad)
