@@ -4,6 +4,7 @@ import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import net.kimik2.api.privacy.PurgeSubjectViewsCommand;
@@ -36,33 +37,36 @@ class SubjectViewPurger {
     @CommandHandler
     long handle(PurgeSubjectViewsCommand command) {
         MongoCollection<Document> records = mongo.getCollection(RECORDS);
+        Map<String, Long> purged = new HashMap<>(); // collection -> count recorded for this request
+        for (Document record : records.find(Filters.eq("requestId", command.requestId()))) {
+            purged.put(record.getString("collection"), record.get("purged", Number.class).longValue());
+        }
         for (SubjectDocuments view : views) {
             for (Map.Entry<String, Bson> documents : view.subjectDocuments(command.userId()).entrySet()) {
                 String collection = documents.getKey();
-                String recordId = command.requestId() + "/" + collection;
-                if (records.countDocuments(Filters.eq("_id", recordId)) == 0) {
-                    long count = mongo.getCollection(collection).countDocuments(documents.getValue());
-                    record(records, new Document("_id", recordId).append("requestId", command.requestId())
-                            .append("collection", collection).append("purged", count));
+                MongoCollection<Document> target = mongo.getCollection(collection);
+                if (!purged.containsKey(collection)) {
+                    purged.put(collection, record(records, command.requestId(), collection,
+                            target.countDocuments(documents.getValue())));
                 }
-                mongo.getCollection(collection).deleteMany(documents.getValue());
+                target.deleteMany(documents.getValue());
             }
         }
-        long purged = 0;
-        for (Document record : records.find(Filters.eq("requestId", command.requestId()))) {
-            purged += record.get("purged", Number.class).longValue();
-        }
-        return purged;
+        return purged.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    private static void record(MongoCollection<Document> records, Document record) {
+    /** Stores a collection's count for the request; answers the count that stands (a concurrent run's, if first). */
+    private static long record(MongoCollection<Document> records, String requestId, String collection, long count) {
+        String id = requestId + "/" + collection;
         try {
-            records.insertOne(record);
+            records.insertOne(new Document("_id", id).append("requestId", requestId).append("collection", collection)
+                    .append("purged", count));
+            return count;
         } catch (MongoWriteException e) {
             if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
                 throw e;
             }
-            // a concurrent run of the same step recorded it first: its count stands
+            return records.find(Filters.eq("_id", id)).first().get("purged", Number.class).longValue();
         }
     }
 }
