@@ -51,8 +51,13 @@ final class ServiceProcess implements AutoCloseable {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx" + heap,
                 // no update check: the bench must not send traffic anywhere but loopback
-                "-Daxoniq.update-checker.disabled=true",
-                "-jar", jarCopy.toString()));
+                "-Daxoniq.update-checker.disabled=true"));
+        // extra JVM options for the service only, e.g. a JFR recording: KIMI_BENCH_SERVICE_JVM_ARGS="-XX:StartFlightRecording=..."
+        String extra = System.getenv("KIMI_BENCH_SERVICE_JVM_ARGS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jarCopy.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(logFile.toFile());

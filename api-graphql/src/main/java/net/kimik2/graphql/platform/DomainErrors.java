@@ -24,9 +24,17 @@ public final class DomainErrors {
         return ValidationFailed.of(error);
     }
 
+    /** What a caller is told when a bounded resource (a database pool) had no room in time: retry shortly. */
+    static final DomainError OVERLOADED = new DomainError(ErrorCode.BUSY, null,
+            "the service is busy, try again shortly", java.util.Map.of("retryAfterSeconds", 1L));
+
     public static Optional<DomainError> of(Throwable failure) {
         Throwable t = failure;
         for (int i = 0; t != null && i < 16; i++) {
+            if (t instanceof java.sql.SQLTransientConnectionException) {
+                // the pool's bounded wait ran out: load, not a fault of the request or the service
+                return Optional.of(OVERLOADED);
+            }
             if (t instanceof DomainException de) {
                 return Optional.of(de.error());
             }

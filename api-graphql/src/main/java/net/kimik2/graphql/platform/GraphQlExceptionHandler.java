@@ -38,6 +38,9 @@ class GraphQlExceptionHandler extends DataFetcherExceptionResolverAdapter {
         if (error.field() != null) {
             extensions.put("field", error.field());
         }
+        if (error.code() == net.kimik2.api.platform.ErrorCode.BUSY) {
+            extensions.put("retryAfterSeconds", Math.max(1, error.amount("retryAfterSeconds")));
+        }
         return GraphqlErrorBuilder.newError(env)
                 .errorType(switch (error.code()) {
                     case UNAUTHENTICATED -> ErrorType.UNAUTHORIZED;

@@ -74,7 +74,7 @@ public class KeyConfiguration {
                       @Value("${kimi.vault.password:}") String password,
                       KeyEncryptionService kes, DataDirectory dataDirectory) {
         String jdbcUrl = url.isBlank()
-                ? "jdbc:h2:file:" + dataDirectory.resolve("vault") + ";WRITE_DELAY=0"
+                ? "jdbc:h2:retry:" + dataDirectory.resolve("vault") + ";WRITE_DELAY=0"
                 : url;
         return new KeyVault(jdbcUrl, username, password, kes);
     }

@@ -10,7 +10,14 @@ import net.kimik2.api.accounts.Role;
 import net.kimik2.api.accounts.UserLoggedInEvent;
 import net.kimik2.api.accounts.UserLoggedOutEvent;
 import net.kimik2.api.privacy.ErasureRequestedEvent;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import net.kimik2.axon.platform.ReadCache;
 import org.axonframework.config.ProcessingGroup;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -25,9 +32,23 @@ import org.springframework.stereotype.Component;
 class SessionStore {
 
     private final JdbcTemplate jdbc;
+    /**
+     * Every authenticated request asks for its session; live sessions are served from memory. Logout and erasure
+     * drop the entries on this node at once (before and after their commit, so no reader re-inserts the old row);
+     * the expiry bounds how long another node's logout may take here.
+     */
+    private final ReadCache<String, ActiveSession> live;
 
-    SessionStore(JdbcTemplate jdbc) {
+    @Autowired
+    SessionStore(JdbcTemplate jdbc, ObjectProvider<MeterRegistry> meters,
+                 @Value("${kimi.cache.sessions.size:100000}") long size,
+                 @Value("${kimi.cache.sessions.ttl:PT10S}") Duration ttl) {
+        this(jdbc, meters.getIfAvailable(), size, ttl);
+    }
+
+    SessionStore(JdbcTemplate jdbc, MeterRegistry meters, long cacheSize, Duration cacheTtl) {
         this.jdbc = jdbc;
+        this.live = new ReadCache<>("sessions", cacheSize, cacheTtl, meters);
         jdbc.execute("CREATE TABLE IF NOT EXISTS account_session (session_id VARCHAR(64) PRIMARY KEY, "
                 + "user_id VARCHAR(64) NOT NULL, role VARCHAR(16) NOT NULL, expires_at TIMESTAMP NOT NULL, "
                 + "revoked_at TIMESTAMP)");
@@ -53,6 +74,7 @@ class SessionStore {
     void on(UserLoggedOutEvent event) {
         jdbc.update("UPDATE account_session SET revoked_at = ? WHERE session_id = ? AND user_id = ? AND revoked_at IS NULL",
                 Timestamp.from(event.loggedOutAt()), event.sessionId(), event.userId());
+        forget(() -> live.invalidate(event.sessionId()));
     }
 
     /** Erasure: every session of the person ends in the same transaction as the request. */
@@ -60,14 +82,30 @@ class SessionStore {
     void on(ErasureRequestedEvent event) {
         jdbc.update("UPDATE account_session SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
                 Timestamp.from(event.requestedAt()), event.userId());
+        // sessions are keyed by id; an erasure is rare enough to drop them all rather than index them by person
+        forget(live::invalidateAll);
+    }
+
+    /** Now, and again once the revocation is committed (a reader between the two may have cached the old row). */
+    private static void forget(Runnable invalidation) {
+        invalidation.run();
+        if (CurrentUnitOfWork.isStarted()) {
+            CurrentUnitOfWork.get().afterCommit(u -> invalidation.run());
+            CurrentUnitOfWork.get().onRollback(u -> invalidation.run());
+        }
     }
 
     @QueryHandler
     Optional<ActiveSession> handle(FindActiveSessionQuery query) {
+        Instant now = Instant.now();
+        return live.get(query.sessionId(), this::load).filter(s -> s.expiresAt().isAfter(now));
+    }
+
+    private Optional<ActiveSession> load(String sessionId) {
         return jdbc.query("SELECT session_id, user_id, role, expires_at FROM account_session "
                         + "WHERE session_id = ? AND revoked_at IS NULL AND expires_at > ?",
                 (rs, i) -> new ActiveSession(rs.getString(1), rs.getString(2), Role.valueOf(rs.getString(3)),
                         rs.getTimestamp(4).toInstant()),
-                query.sessionId(), Timestamp.from(Instant.now())).stream().findFirst();
+                sessionId, Timestamp.from(Instant.now())).stream().findFirst();
     }
 }

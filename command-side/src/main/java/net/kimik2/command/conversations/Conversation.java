@@ -37,7 +37,7 @@ import org.axonframework.spring.stereotype.Aggregate;
  * come back from the model call. Content lives in events encrypted under the conversation's own key, so deleting
  * the conversation (or erasing its owner) shreds it.
  */
-@Aggregate
+@Aggregate(cache = ConversationsConfiguration.CONVERSATION_CACHE)
 class Conversation {
 
     static final String PROMPT_EXPIRY = "prompt-expiry";

@@ -54,6 +54,7 @@ class PromptDesk {
     private final PromptRunner runner;
     private final PromptSettings settings;
     private final EventStore eventStore;
+    private final PerUserAdmission admission;
 
     PromptDesk(@Qualifier("conversationRepository") ObjectProvider<Repository<Conversation>> conversations,
                CommandGateway commands, ModelCatalog catalog, LimitedModelGateway gateway, PromptRunner runner,
@@ -65,12 +66,23 @@ class PromptDesk {
         this.gateway = gateway;
         this.runner = runner;
         this.settings = settings;
+        this.admission = new PerUserAdmission(settings.maxConcurrentPerUser);
     }
 
     @CommandHandler
     PromptAcceptance handle(SendPromptCommand sent, DeadlineManager deadlines) throws Exception {
         SendPromptCommand command = withDefaults(sent);
         validate(command);
+        // bounded per person before any lock (conversation, ledger) is taken
+        admission.enter(command.userId());
+        try {
+            return accept(command, deadlines);
+        } finally {
+            admission.leave(command.userId());
+        }
+    }
+
+    private PromptAcceptance accept(SendPromptCommand command, DeadlineManager deadlines) throws Exception {
         Repository<Conversation> repository = conversations.getObject();
         Aggregate<Conversation> existing = load(repository, command.conversationId(), command.startsConversation());
         Conversation.Plan plan = existing == null ? Conversation.planFirst(command)

@@ -15,16 +15,20 @@ class PromptSettings {
     final Duration holdTtl;
     /** How long a finished stream stays in memory for late subscribers. */
     final Duration streamRetention;
+    /** How many prompts of one person may be in acceptance at once; more answer Busy at once. */
+    final int maxConcurrentPerUser;
 
     PromptSettings(@Value("${kimi.prompts.default-max-tokens:2048}") int defaultMaxTokens,
                    @Value("${kimi.prompts.max-tokens-limit:32768}") int maxTokensLimit,
                    @Value("${kimi.prompts.max-content-chars:100000}") int maxContentChars,
                    @Value("${kimi.prompts.hold-ttl:PT15M}") Duration holdTtl,
-                   @Value("${kimi.prompts.stream-retention:PT10M}") Duration streamRetention) {
+                   @Value("${kimi.prompts.stream-retention:PT10M}") Duration streamRetention,
+                   @Value("${kimi.prompts.max-concurrent-per-user:8}") int maxConcurrentPerUser) {
         this.defaultMaxTokens = defaultMaxTokens;
         this.maxTokensLimit = maxTokensLimit;
         this.maxContentChars = maxContentChars;
         this.holdTtl = holdTtl;
         this.streamRetention = streamRetention;
+        this.maxConcurrentPerUser = maxConcurrentPerUser;
     }
 }

@@ -46,7 +46,7 @@ import org.axonframework.spring.stereotype.Aggregate;
  * <p>Available = live buckets - open holds - debt. Captures draw buckets by priority, then soonest expiry, then
  * age; what the buckets cannot cover becomes debt, which later grants pay off first and which blocks new holds.
  */
-@Aggregate(snapshotTriggerDefinition = CreditsConfiguration.LEDGER_SNAPSHOT_TRIGGER)
+@Aggregate(snapshotTriggerDefinition = CreditsConfiguration.LEDGER_SNAPSHOT_TRIGGER, cache = CreditsConfiguration.LEDGER_CACHE)
 // snapshots are this object as JSON: its fields are the state, there are no getters
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE)

@@ -2,6 +2,7 @@ package net.kimik2.command.accounts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
@@ -33,7 +34,7 @@ class SessionStoreTest {
     @BeforeEach
     void setUp() {
         jdbc = new JdbcTemplate(H2.newDatabase());
-        SessionStore store = new SessionStore(jdbc);
+        SessionStore store = new SessionStore(jdbc, (io.micrometer.core.instrument.MeterRegistry) null, 1000, Duration.ofMinutes(10));
         events = new AnnotationEventHandlerAdapter(store);
         SimpleQueryBus bus = SimpleQueryBus.builder().build();
         new AnnotationQueryHandlerAdapter<>(store).subscribe(bus);
@@ -87,6 +88,34 @@ class SessionStoreTest {
     }
 
     @Test
+    void aSessionReadBeforeItsLogoutIsRefusedRightAfterIt() throws Exception {
+        // the session is served from memory once read; the logout event must drop it, not the cache's expiry
+        publish(registered("u-1", Role.USER));
+        publish(new UserLoggedInEvent("u-1", "s-1", Instant.now(), Instant.now().plus(1, ChronoUnit.HOURS)));
+        assertThat(find("s-1")).isPresent();
+        assertThat(find("s-1")).isPresent();
+
+        publish(new UserLoggedOutEvent("u-1", "s-1", Instant.now()));
+
+        assertThat(find("s-1")).isEmpty();
+    }
+
+    @Test
+    void erasureRefusesEverySessionOfThePersonEvenWhenCached() throws Exception {
+        publish(registered("u-1", Role.USER));
+        publish(new UserLoggedInEvent("u-1", "s-1", Instant.now(), Instant.now().plus(1, ChronoUnit.HOURS)));
+        publish(new UserLoggedInEvent("u-1", "s-2", Instant.now(), Instant.now().plus(1, ChronoUnit.HOURS)));
+        assertThat(find("s-1")).isPresent();
+        assertThat(find("s-2")).isPresent();
+
+        publish(new net.kimik2.api.privacy.ErasureRequestedEvent("u-1", "r-1", Instant.now(),
+                Instant.now().plus(30, ChronoUnit.DAYS), "u-1", false, "gdpr-art-17"));
+
+        assertThat(find("s-1")).isEmpty();
+        assertThat(find("s-2")).isEmpty();
+    }
+
+    @Test
     void logoutNamingAnotherUserDoesNotRevokeTheSession() throws Exception {
         publish(registered("u-1", Role.USER));
         publish(new UserLoggedInEvent("u-1", "s-1", Instant.now(), Instant.now().plus(1, ChronoUnit.HOURS)));
@@ -121,7 +150,7 @@ class SessionStoreTest {
     @Test
     void schemaCreationIsIdempotent() {
         // the store is constructed on every start against the same database
-        new SessionStore(jdbc);
+        new SessionStore(jdbc, (io.micrometer.core.instrument.MeterRegistry) null, 1000, Duration.ofMinutes(10));
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM account_session", Integer.class)).isZero();
     }
 }

@@ -20,7 +20,7 @@ class PromptStreamsTest {
 
     private final SimpleQueryUpdateEmitter emitter = SimpleQueryUpdateEmitter.builder().build();
     private final PromptStreams streams = new PromptStreams(emitter,
-            new PromptSettings(2048, 32768, 100_000, Duration.ofMinutes(15), Duration.ofMinutes(10)));
+            new PromptSettings(2048, 32768, 100_000, Duration.ofMinutes(15), Duration.ofMinutes(10), 8));
 
     @AfterEach
     void close() {

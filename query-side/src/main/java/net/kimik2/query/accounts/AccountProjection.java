@@ -12,7 +12,13 @@ import net.kimik2.api.privacy.ErasureCompletedEvent;
 import net.kimik2.axon.privacy.FieldCipher;
 import net.kimik2.query.platform.SubjectDocuments;
 import net.kimik2.query.platform.ViewBatch;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import net.kimik2.axon.platform.ReadCache;
 import org.axonframework.config.ProcessingGroup;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.queryhandling.QueryHandler;
@@ -38,11 +44,23 @@ class AccountProjection implements SubjectDocuments {
     private final MongoTemplate mongo;
     private final QueryUpdateEmitter emitter;
     private final FieldCipher cipher;
+    /** `me` reads the caller's account on every request: served from memory, dropped when a batch changes it. */
+    private final ReadCache<String, AccountView> accounts;
 
-    AccountProjection(MongoTemplate mongo, QueryUpdateEmitter emitter, FieldCipher cipher) {
+    @Autowired
+    AccountProjection(MongoTemplate mongo, QueryUpdateEmitter emitter, FieldCipher cipher,
+                      ObjectProvider<MeterRegistry> meters,
+                      @Value("${kimi.cache.accounts.size:100000}") long size,
+                      @Value("${kimi.cache.accounts.ttl:PT60S}") Duration ttl) {
+        this(mongo, emitter, cipher, new ReadCache<>("accounts", size, ttl, meters.getIfAvailable()));
+    }
+
+    AccountProjection(MongoTemplate mongo, QueryUpdateEmitter emitter, FieldCipher cipher,
+                      ReadCache<String, AccountView> accounts) {
         this.mongo = mongo;
         this.emitter = emitter;
         this.cipher = cipher;
+        this.accounts = accounts;
     }
 
     @EventHandler
@@ -61,14 +79,19 @@ class AccountProjection implements SubjectDocuments {
         batch.replace(COLLECTION, event.userId(), doc);
         AccountView view = new AccountView(event.userId(), event.username(), event.name(), event.email(), event.role(),
                 event.registeredAt());
-        batch.afterFlush("account:" + event.userId(), () -> emitter.emit(FindAccountQuery.class,
-                q -> q.userId().equals(view.id()), view));
+        batch.afterFlush("account:" + event.userId(), () -> {
+            accounts.invalidate(event.userId());
+            emitter.emit(FindAccountQuery.class, q -> q.userId().equals(view.id()), view);
+        });
     }
 
     /** Erasure step 4 deleted the document already (and counted it); this keeps a replay from leaving it behind. */
     @EventHandler
     void on(ErasureCompletedEvent event) {
-        subjectDocuments(event.userId()).forEach(ViewBatch.current()::deleteMany);
+        ViewBatch batch = ViewBatch.current();
+        subjectDocuments(event.userId()).forEach(batch::deleteMany);
+        accounts.invalidate(event.userId());
+        batch.afterFlush("account:" + event.userId(), () -> accounts.invalidate(event.userId()));
     }
 
     @Override
@@ -79,10 +102,16 @@ class AccountProjection implements SubjectDocuments {
     @ResetHandler
     void reset() {
         mongo.dropCollection(COLLECTION);
+        accounts.invalidateAll();
     }
 
     @QueryHandler
     Optional<AccountView> handle(FindAccountQuery query) {
+        return accounts.get(query.userId(), this::load);
+    }
+
+    private Optional<AccountView> load(String userId) {
+        FindAccountQuery query = new FindAccountQuery(userId);
         Document doc = mongo.findOne(Query.query(Criteria.where("_id").is(query.userId())), Document.class, COLLECTION);
         if (doc == null) {
             return Optional.empty();

@@ -16,7 +16,16 @@ import net.kimik2.api.credits.CreditsReleasedEvent;
 import net.kimik2.api.credits.FindCreditBalanceQuery;
 import net.kimik2.api.credits.FindCreditBalancesQuery;
 import net.kimik2.query.platform.ViewBatch;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import net.kimik2.axon.platform.ReadCache;
 import org.axonframework.config.ProcessingGroup;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.SequenceNumber;
@@ -40,10 +49,21 @@ class CreditBalanceProjection {
 
     private final MongoTemplate mongo;
     private final QueryUpdateEmitter emitter;
+    /** `me { credits }` reads a balance on every request: served from memory, dropped when a batch changes it. */
+    private final ReadCache<String, CreditBalanceView> balances;
 
-    CreditBalanceProjection(MongoTemplate mongo, QueryUpdateEmitter emitter) {
+    @Autowired
+    CreditBalanceProjection(MongoTemplate mongo, QueryUpdateEmitter emitter, ObjectProvider<MeterRegistry> meters,
+                            @Value("${kimi.cache.balances.size:100000}") long size,
+                            @Value("${kimi.cache.balances.ttl:PT60S}") Duration ttl) {
+        this(mongo, emitter, new ReadCache<>("balances", size, ttl, meters.getIfAvailable()));
+    }
+
+    CreditBalanceProjection(MongoTemplate mongo, QueryUpdateEmitter emitter,
+                            ReadCache<String, CreditBalanceView> balances) {
         this.mongo = mongo;
         this.emitter = emitter;
+        this.balances = balances;
     }
 
     @EventHandler
@@ -88,6 +108,7 @@ class CreditBalanceProjection {
     }
 
     private void announce(Collection<String> userIds) {
+        balances.invalidateAll(userIds);
         if (emitter.activeSubscriptions().stream()
                 .noneMatch(s -> s.getPayload() instanceof FindCreditBalanceQuery)) {
             return;
@@ -111,16 +132,19 @@ class CreditBalanceProjection {
     @ResetHandler
     void reset() {
         mongo.dropCollection(COLLECTION);
+        balances.invalidateAll();
     }
 
     @QueryHandler
     Optional<CreditBalanceView> handle(FindCreditBalanceQuery query) {
-        return find(List.of(query.userId())).stream().findFirst();
+        return balances.get(query.userId(), id -> find(List.of(id)).stream().findFirst());
     }
 
     @QueryHandler
     CreditBalances handle(FindCreditBalancesQuery query) {
-        return new CreditBalances(find(query.userIds()));
+        Map<String, CreditBalanceView> found = balances.getAll(query.userIds(), ids -> find(ids).stream()
+                .collect(Collectors.toMap(CreditBalanceView::userId, Function.identity())));
+        return new CreditBalances(List.copyOf(found.values()));
     }
 
     private List<CreditBalanceView> find(Collection<String> userIds) {

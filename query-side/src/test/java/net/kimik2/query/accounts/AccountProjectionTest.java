@@ -23,6 +23,7 @@ import net.kimik2.axon.privacy.FieldCipher;
 import net.kimik2.axon.privacy.KeyVault;
 import net.kimik2.axon.privacy.LocalKeyEncryptionService;
 import net.kimik2.query.platform.ProjectionHarness;
+import net.kimik2.axon.platform.ReadCache;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.bson.Document;
@@ -43,7 +44,8 @@ class AccountProjectionTest {
     private final FieldCipher cipher = new FieldCipher(keys, meters);
     private AccountProjection projection;
     private final ProjectionHarness harness = new ProjectionHarness(
-            (mongo, emitter) -> List.of(projection = new AccountProjection(mongo, emitter, cipher)));
+            (mongo, emitter) -> List.of(projection = new AccountProjection(mongo, emitter, cipher,
+                    new ReadCache<>("accounts", 1000, java.time.Duration.ofMinutes(10), null))));
 
     @AfterEach
     void tearDown() {

@@ -24,6 +24,8 @@ import net.kimik2.api.platform.DomainException;
 import net.kimik2.api.platform.ErrorCode;
 import net.kimik2.api.platform.PageRequest;
 import net.kimik2.query.platform.ProjectionHarness;
+import java.time.Duration;
+import net.kimik2.axon.platform.ReadCache;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.bson.Document;
@@ -36,7 +38,9 @@ class CreditsProjectionTest {
     private static final Instant T0 = Instant.parse("2025-07-01T00:00:00Z");
 
     private final ProjectionHarness harness = new ProjectionHarness((mongo, emitter) -> List.of(
-            new CreditBalanceProjection(mongo, emitter), new LedgerEntryProjection(mongo)));
+            new CreditBalanceProjection(mongo, emitter,
+                    new ReadCache<>("balances", 1000, Duration.ofMinutes(10), null)),
+            new LedgerEntryProjection(mongo)));
 
     @AfterEach
     void tearDown() {
@@ -92,6 +96,22 @@ class CreditsProjectionTest {
         deliver(events.subList(4, 5));
 
         assertThat(balance("u-1")).map(CreditBalanceView::available).contains(15L);
+    }
+
+    @Test
+    void aBalanceReadBetweenBatchesIsCurrentAfterTheNextBatch() {
+        // the balance is cached once read; the next batch that changes it must drop the cached value
+        List<DomainEventMessage<?>> events = ledger("u-1", 1, 2, 4, 8);
+        deliver(events.subList(0, 2));
+        assertThat(balance("u-1")).map(CreditBalanceView::available).contains(1L);
+        assertThat(balance("u-1")).map(CreditBalanceView::available).contains(1L);
+
+        deliver(events.subList(2, 5));
+
+        assertThat(balance("u-1")).map(CreditBalanceView::available).contains(15L);
+        assertThat(harness.query(new net.kimik2.api.credits.FindCreditBalancesQuery(List.of("u-1")),
+                ResponseTypes.instanceOf(net.kimik2.api.credits.CreditBalances.class)).balances())
+                .extracting(CreditBalanceView::available).containsExactly(15L);
     }
 
     @Test
