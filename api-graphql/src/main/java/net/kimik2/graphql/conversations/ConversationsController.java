@@ -36,6 +36,7 @@ import net.kimik2.api.platform.DomainException;
 import net.kimik2.api.platform.ErrorCode;
 import net.kimik2.api.platform.PageRequest;
 import net.kimik2.graphql.platform.Caller;
+import net.kimik2.graphql.platform.CallerConcurrency;
 import net.kimik2.graphql.platform.CallerPrincipal;
 import net.kimik2.graphql.platform.Connections.Connection;
 import net.kimik2.graphql.platform.Connections.Edge;
@@ -66,10 +67,12 @@ class ConversationsController {
 
     private final CommandGateway commands;
     private final QueryGateway queries;
+    private final CallerConcurrency concurrency;
 
-    ConversationsController(CommandGateway commands, QueryGateway queries) {
+    ConversationsController(CommandGateway commands, QueryGateway queries, CallerConcurrency concurrency) {
         this.commands = commands;
         this.queries = queries;
+        this.concurrency = concurrency;
     }
 
     record SendPromptInput(String conversationId, String content, String model, Integer maxTokens,
@@ -126,6 +129,10 @@ class ConversationsController {
         String conversationId = starts ? nameUuid("conversation:" + promptId) : input.conversationId();
         var command = new SendPromptCommand(promptId, conversationId, starts, caller.userId(), input.content(),
                 input.parentId(), input.model(), input.maxTokens() == null ? 0 : input.maxTokens());
+        return concurrency.withinLimit(caller.userId(), () -> send(command)).orElseGet(() -> new Busy(1));
+    }
+
+    private Object send(SendPromptCommand command) {
         try {
             PromptAcceptance accepted = commands.sendAndWait(
                     GenericCommandMessage.asCommandMessage(command).withMetaData(Caller.metadata()));

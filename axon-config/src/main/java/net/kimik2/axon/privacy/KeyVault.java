@@ -22,7 +22,9 @@ import org.springframework.beans.factory.DisposableBean;
  */
 public class KeyVault implements DisposableBean {
 
-    private final HikariDataSource dataSource;
+    private final HikariDataSource pool;
+    /** The pool, shielded from thread interrupts when it is an embedded H2 file (see InterruptShieldedDataSource). */
+    private final javax.sql.DataSource dataSource;
     private final KeyEncryptionService kes;
     private final SecureRandom random = new SecureRandom();
 
@@ -35,7 +37,8 @@ public class KeyVault implements DisposableBean {
         }
         config.setPoolName("key-vault");
         config.setMaximumPoolSize(4);
-        this.dataSource = new HikariDataSource(config);
+        this.pool = new HikariDataSource(config);
+        this.dataSource = net.kimik2.axon.platform.InterruptShieldConfiguration.shieldIfEmbeddedH2(pool);
         this.kes = kes;
         createSchema();
     }
@@ -222,6 +225,6 @@ public class KeyVault implements DisposableBean {
 
     @Override
     public void destroy() {
-        dataSource.close();
+        pool.close();
     }
 }

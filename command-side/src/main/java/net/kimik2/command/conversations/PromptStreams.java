@@ -27,6 +27,8 @@ class PromptStreams implements AutoCloseable {
 
     private final QueryUpdateEmitter emitter;
     private final Duration retention;
+    /** Deltas are coalesced into at most one frame per interval: chat clients render a few per 100 ms anyway. */
+    private final long frameNanos;
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
     private final ScheduledExecutorService janitor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "prompt-streams-janitor");
@@ -37,12 +39,17 @@ class PromptStreams implements AutoCloseable {
     PromptStreams(QueryUpdateEmitter emitter, PromptSettings settings) {
         this.emitter = emitter;
         this.retention = settings.streamRetention;
+        this.frameNanos = settings.streamFrameInterval.toNanos();
     }
 
     private static final class Stream {
         final String conversationId;
         final String userId;
         final List<PromptChunkView> chunks = new ArrayList<>();
+        /** Text received but not yet sent as a chunk, and when the last chunk went out. */
+        final StringBuilder pending = new StringBuilder();
+        long lastEmitNanos;
+        boolean flushScheduled;
         boolean done;
 
         Stream(String conversationId, String userId) {
@@ -59,41 +66,84 @@ class PromptStreams implements AutoCloseable {
         streams.remove(promptId);
     }
 
+    /**
+     * The first delta goes out at once (time to first token); later ones within the frame interval are gathered and
+     * sent together when it ends, or with the final chunk, whichever comes first.
+     */
     void delta(String promptId, String text) {
-        add(promptId, text, false, null, null);
-    }
-
-    void finish(String promptId, TokenUsage usage) {
-        add(promptId, "", true, usage, null);
-    }
-
-    void fail(String promptId, PromptFailureCode code) {
-        add(promptId, "", true, null, code);
-    }
-
-    private void add(String promptId, String text, boolean done, TokenUsage usage, PromptFailureCode failure) {
         Stream stream = streams.get(promptId);
-        if (stream == null) {
+        if (stream == null || text.isEmpty()) {
             return;
         }
-        PromptChunkView chunk;
         synchronized (stream) {
             if (stream.done) {
                 return;
             }
-            chunk = new PromptChunkView(promptId, stream.conversationId, stream.userId, stream.chunks.size(), text,
-                    done, usage, failure);
-            stream.chunks.add(chunk);
-            stream.done = done;
-            // emitted under the lock so that subscribers see chunks in order
-            emitter.emit(StreamPromptQuery.class, q -> q.promptId().equals(promptId), chunk);
-            if (done) {
-                emitter.complete(StreamPromptQuery.class, q -> q.promptId().equals(promptId));
+            stream.pending.append(text);
+            long sinceLast = System.nanoTime() - stream.lastEmitNanos;
+            if (stream.chunks.isEmpty() || sinceLast >= frameNanos) {
+                emitPending(promptId, stream);
+            } else if (!stream.flushScheduled) {
+                stream.flushScheduled = true;
+                janitor.schedule(() -> flush(promptId), frameNanos - sinceLast, TimeUnit.NANOSECONDS);
             }
         }
-        if (done) {
-            janitor.schedule(() -> streams.remove(promptId), retention.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void flush(String promptId) {
+        Stream stream = streams.get(promptId);
+        if (stream == null) {
+            return;
         }
+        synchronized (stream) {
+            stream.flushScheduled = false;
+            if (!stream.done && stream.pending.length() > 0) {
+                emitPending(promptId, stream);
+            }
+        }
+    }
+
+    void finish(String promptId, TokenUsage usage) {
+        end(promptId, usage, null);
+    }
+
+    void fail(String promptId, PromptFailureCode code) {
+        end(promptId, null, code);
+    }
+
+    private void end(String promptId, TokenUsage usage, PromptFailureCode failure) {
+        Stream stream = streams.get(promptId);
+        if (stream == null) {
+            return;
+        }
+        synchronized (stream) {
+            if (stream.done) {
+                return;
+            }
+            if (stream.pending.length() > 0) {
+                emitPending(promptId, stream);
+            }
+            emit(promptId, stream, "", true, usage, failure);
+            stream.done = true;
+            emitter.complete(StreamPromptQuery.class, q -> q.promptId().equals(promptId));
+        }
+        janitor.schedule(() -> streams.remove(promptId), retention.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void emitPending(String promptId, Stream stream) {
+        String text = stream.pending.toString();
+        stream.pending.setLength(0);
+        emit(promptId, stream, text, false, null, null);
+    }
+
+    /** Called holding the stream's lock, so that subscribers see chunks in order. */
+    private void emit(String promptId, Stream stream, String text, boolean done, TokenUsage usage,
+                      PromptFailureCode failure) {
+        PromptChunkView chunk = new PromptChunkView(promptId, stream.conversationId, stream.userId,
+                stream.chunks.size(), text, done, usage, failure);
+        stream.chunks.add(chunk);
+        stream.lastEmitNanos = System.nanoTime();
+        emitter.emit(StreamPromptQuery.class, q -> q.promptId().equals(promptId), chunk);
     }
 
     @QueryHandler

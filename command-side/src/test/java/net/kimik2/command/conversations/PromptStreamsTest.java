@@ -20,7 +20,8 @@ class PromptStreamsTest {
 
     private final SimpleQueryUpdateEmitter emitter = SimpleQueryUpdateEmitter.builder().build();
     private final PromptStreams streams = new PromptStreams(emitter,
-            new PromptSettings(2048, 32768, 100_000, Duration.ofMinutes(15), Duration.ofMinutes(10), 8));
+            new PromptSettings(2048, 32768, 100_000, Duration.ofMinutes(15), Duration.ofMinutes(10), 8,
+                    Duration.ofMillis(100)));
 
     @AfterEach
     void close() {
@@ -71,5 +72,40 @@ class PromptStreamsTest {
         assertThat(received.get(2).done()).isTrue();
         assertThat(received.get(2).failureCode()).isEqualTo(PromptFailureCode.STREAM_CUT);
         assertThat(completed[0]).isTrue();
+    }
+
+    @Test
+    void deltasWithinOneFrameIntervalGoOutAsOneChunkAndNothingIsLost() {
+        streams.open("p-1", "c-1", "u-1");
+        for (int i = 0; i < 20; i++) {
+            streams.delta("p-1", "t" + i + " ");
+        }
+        streams.finish("p-1", new TokenUsage(10, 0, 20, 25, "2026-01", false));
+
+        List<PromptChunkView> chunks = streams.handle(new StreamPromptQuery("p-1", "u-1")).chunks();
+        // the first at once, the other 19 gathered (the test runs well inside the 100 ms frame), then the end
+        assertThat(chunks).hasSize(3);
+        assertThat(chunks).extracting(PromptChunkView::seq).containsExactly(0, 1, 2);
+        StringBuilder text = new StringBuilder();
+        chunks.forEach(c -> text.append(c.delta()));
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            expected.append("t").append(i).append(" ");
+        }
+        assertThat(text.toString()).isEqualTo(expected.toString());
+    }
+
+    @Test
+    void gatheredDeltasAreSentWhenTheFrameEndsEvenIfTheModelPauses() throws Exception {
+        streams.open("p-1", "c-1", "u-1");
+        streams.delta("p-1", "a");
+        streams.delta("p-1", "b");
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (streams.handle(new StreamPromptQuery("p-1", "u-1")).chunks().size() < 2
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(streams.handle(new StreamPromptQuery("p-1", "u-1")).chunks())
+                .extracting(PromptChunkView::delta).containsExactly("a", "b");
     }
 }
