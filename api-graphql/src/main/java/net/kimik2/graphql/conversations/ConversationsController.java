@@ -1,6 +1,5 @@
 package net.kimik2.graphql.conversations;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -10,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import net.kimik2.api.conversations.ConversationMessages;
 import net.kimik2.api.conversations.ConversationPage;
 import net.kimik2.api.conversations.ConversationView;
@@ -60,8 +58,7 @@ import reactor.core.publisher.Flux;
 @Controller
 class ConversationsController {
 
-    private static final String ID_PATTERN = "[A-Za-z0-9-]{1,64}";
-    private static final String KEY_PATTERN = "[A-Za-z0-9_.:-]{1,64}";
+    private static final String ID_PATTERN = SendPromptCommand.ID_PATTERN;
     /** Enough for any answer's deltas to wait while a subscriber reads the snapshot (Axon's default is 256). */
     private static final int UPDATE_BUFFER = 65_536;
 
@@ -110,25 +107,13 @@ class ConversationsController {
     @MutationMapping
     Object sendPrompt(@Argument SendPromptInput input) {
         CallerPrincipal caller = Caller.required();
-        if (input.idempotencyKey() != null && !input.idempotencyKey().matches(KEY_PATTERN)) {
-            return new ValidationFailed("idempotencyKey", "idempotencyKey must be 1 to 64 of [A-Za-z0-9_.:-]");
+        SendPromptCommand command;
+        try {
+            command = SendPromptCommand.fromCaller(caller.userId(), input.conversationId(), input.idempotencyKey(),
+                    input.content(), input.parentId(), input.model(), input.maxTokens());
+        } catch (DomainException e) {
+            return ValidationFailed.of(e.error());
         }
-        if (input.conversationId() != null && !input.conversationId().matches(ID_PATTERN)) {
-            return new ValidationFailed("conversationId", "no such conversation");
-        }
-        if (input.parentId() != null && !input.parentId().matches(ID_PATTERN)) {
-            return new ValidationFailed("parentId", "no such message in this conversation");
-        }
-        if (input.maxTokens() != null && input.maxTokens() < 1) {
-            return new ValidationFailed("maxTokens", "maxTokens must be at least 1");
-        }
-        // a caller's key names one prompt for good, so a retry lands on the same prompt, hold and conversation
-        String promptId = input.idempotencyKey() == null ? UUID.randomUUID().toString()
-                : nameUuid("prompt:" + caller.userId() + ":" + input.idempotencyKey());
-        boolean starts = input.conversationId() == null;
-        String conversationId = starts ? nameUuid("conversation:" + promptId) : input.conversationId();
-        var command = new SendPromptCommand(promptId, conversationId, starts, caller.userId(), input.content(),
-                input.parentId(), input.model(), input.maxTokens() == null ? 0 : input.maxTokens());
         return concurrency.withinLimit(caller.userId(), () -> send(command)).orElseGet(() -> new Busy(1));
     }
 
@@ -279,7 +264,4 @@ class ConversationsController {
         }
     }
 
-    private static String nameUuid(String name) {
-        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
-    }
 }

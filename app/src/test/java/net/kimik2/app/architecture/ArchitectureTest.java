@@ -24,7 +24,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Module and capability boundaries. Modules are told apart by package root (net.kimik2.api = core-api,
- * .command, .query, .graphql, .axon = axon-config, .app); capabilities are the second package level.
+ * .command, .runtime = model-runtime, .query, .graphql, .axon = axon-config, .app); capabilities are the second
+ * package level.
  */
 class ArchitectureTest {
 
@@ -33,6 +34,7 @@ class ArchitectureTest {
     private static final String QUERY = "net.kimik2.query..";
     private static final String GRAPHQL = "net.kimik2.graphql..";
     private static final String AXON = "net.kimik2.axon..";
+    private static final String RUNTIME = "net.kimik2.runtime..";
     private static final String APP = "net.kimik2.app..";
     private static final String BENCH = "net.kimik2.bench..";
 
@@ -52,7 +54,7 @@ class ArchitectureTest {
     void everyModuleIsOnTheClasspath() {
         // guards the other rules against passing vacuously because a module was not imported
         for (String root : List.of("net.kimik2.api.", "net.kimik2.command.", "net.kimik2.query.", "net.kimik2.graphql.",
-                "net.kimik2.axon.")) {
+                "net.kimik2.axon.", "net.kimik2.runtime.")) {
             if (classes.stream().noneMatch(c -> c.getPackageName().startsWith(root))) {
                 throw new AssertionError("no classes imported under " + root);
             }
@@ -71,15 +73,35 @@ class ArchitectureTest {
     void coreApiDependsOnNoFrameworkButAxonAndOnNoOtherModule() {
         noClasses().that().resideInAPackage(API)
                 .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "com.mongodb..",
-                        "org.bson..", COMMAND, QUERY, GRAPHQL, AXON, APP, BENCH)
+                        "org.bson..", COMMAND, QUERY, GRAPHQL, AXON, RUNTIME, APP, BENCH)
                 .check(classes);
     }
 
     @Test
     void graphqlTalksToTheRestOnlyThroughCoreApiMessages() {
         noClasses().that().resideInAPackage(GRAPHQL)
-                .should().dependOnClassesThat().resideInAnyPackage(COMMAND, QUERY, AXON)
+                .should().dependOnClassesThat().resideInAnyPackage(COMMAND, QUERY, AXON, RUNTIME)
                 .check(classes);
+    }
+
+    @Test
+    void domainCodeImportsNoModelRuntime() {
+        noClasses().that().resideInAPackage(COMMAND)
+                .should().dependOnClassesThat().resideInAnyPackage(RUNTIME, "java.net.http..",
+                        "com.sun.net.httpserver..")
+                .because("the domain reaches the model only through its ModelRuntime port (issue 11)")
+                .check(classes);
+    }
+
+    @Test
+    void theModelRuntimeImplementsTheDomainsPortAndTouchesNoViewsOrApi() {
+        noClasses().that().resideInAPackage(RUNTIME)
+                .should().dependOnClassesThat().resideInAnyPackage(QUERY, GRAPHQL)
+                .check(classes);
+        // the importer sees the runtime's use of the port: a rule forbidding it must fail
+        ArchRule impossible = noClasses().that().resideInAPackage(RUNTIME)
+                .should().dependOnClassesThat().resideInAPackage("net.kimik2.command.conversations");
+        assertThatThrownBy(() -> impossible.check(classes)).isInstanceOf(AssertionError.class);
     }
 
     @Test
@@ -99,7 +121,7 @@ class ArchitectureTest {
     @TestFactory
     Stream<DynamicTest> capabilitiesOfAModuleDoNotDependOnEachOther() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (String module : List.of("command", "query", "graphql")) {
+        for (String module : List.of("command", "runtime", "query", "graphql")) {
             for (String capability : CAPABILITIES) {
                 String[] others = CAPABILITIES.stream().filter(c -> !c.equals(capability))
                         .map(c -> "net.kimik2." + module + "." + c + "..").toArray(String[]::new);
