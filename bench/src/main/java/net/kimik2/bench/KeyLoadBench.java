@@ -3,7 +3,7 @@ package net.kimik2.bench;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Locale;
-import net.kimik2.axon.privacy.DataKeys;
+import net.kimik2.shredding.privacy.DataKeys;
 
 /**
  * What a cold key cache costs per scope: the production {@link DataKeys} over a real {@code KeyVault} (H2 file) and

@@ -38,7 +38,7 @@ import net.kimik2.api.accounts.UserLoggedInEvent;
 import net.kimik2.api.credits.CreditLedgerOpenedEvent;
 import net.kimik2.api.credits.CreditsGrantedEvent;
 import net.kimik2.api.credits.GrantType;
-import net.kimik2.axon.privacy.FieldCipher;
+import net.kimik2.shredding.privacy.FieldCipher;
 import org.axonframework.common.jdbc.DataSourceConnectionProvider;
 import org.axonframework.common.transaction.NoTransactionManager;
 import org.axonframework.eventhandling.DomainEventMessage;

@@ -1,6 +1,6 @@
 package net.kimik2.app.platform;
 
-import net.kimik2.axon.privacy.KeyVault;
+import net.kimik2.shredding.privacy.KeyVault;
 import org.bson.Document;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;

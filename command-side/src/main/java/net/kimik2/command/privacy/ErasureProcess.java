@@ -11,7 +11,7 @@ import net.kimik2.api.privacy.ErasureCertificate;
 import net.kimik2.api.privacy.ErasureRequestedEvent;
 import net.kimik2.api.privacy.PurgeSubjectViewsCommand;
 import net.kimik2.api.privacy.ReleaseUniqueKeysCommand;
-import net.kimik2.axon.privacy.DataKeys;
+import net.kimik2.shredding.privacy.DataKeys;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;

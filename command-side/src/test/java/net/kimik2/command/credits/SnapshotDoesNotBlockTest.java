@@ -18,6 +18,7 @@ import net.kimik2.api.credits.CreditHold;
 import net.kimik2.api.credits.CreditLedgerId;
 import net.kimik2.api.credits.HoldCreditsCommand;
 import net.kimik2.api.credits.OpenCreditLedgerCommand;
+import net.kimik2.axon.platform.AggregateCacheConfiguration;
 import net.kimik2.axon.platform.EventStoreConfiguration;
 import net.kimik2.axon.platform.MessagingConfiguration;
 import net.kimik2.axon.platform.SnapshotConfiguration;
@@ -81,7 +82,7 @@ class SnapshotDoesNotBlockTest {
     @SpringBootConfiguration
     @EnableAutoConfiguration
     @Import({EventStoreConfiguration.class, SnapshotConfiguration.class, MessagingConfiguration.class,
-            CreditsConfiguration.class, CreditLedger.class})
+            AggregateCacheConfiguration.class, CreditsConfiguration.class, CreditLedger.class})
     static class Slice {
     }
 

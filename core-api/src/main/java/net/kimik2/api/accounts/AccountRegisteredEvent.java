@@ -1,8 +1,8 @@
 package net.kimik2.api.accounts;
 
 import java.time.Instant;
-import net.kimik2.api.platform.DataSubject;
-import net.kimik2.api.platform.PersonalData;
+import net.kimik2.api.privacy.DataSubject;
+import net.kimik2.api.privacy.PersonalData;
 import org.axonframework.serialization.Revision;
 
 @Revision("1")

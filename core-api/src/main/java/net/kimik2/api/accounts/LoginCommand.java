@@ -1,6 +1,6 @@
 package net.kimik2.api.accounts;
 
-import net.kimik2.api.platform.NotPersisted;
+import net.kimik2.api.privacy.NotPersisted;
 
 /**
  * Verifies credentials and starts a session. Answers {@link LoginOutcome}, or fails with

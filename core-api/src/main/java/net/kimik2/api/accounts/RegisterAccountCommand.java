@@ -1,7 +1,7 @@
 package net.kimik2.api.accounts;
 
-import net.kimik2.api.platform.DataSubject;
-import net.kimik2.api.platform.PersonalData;
+import net.kimik2.api.privacy.DataSubject;
+import net.kimik2.api.privacy.PersonalData;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 /** Creates an account. The password travels only inside this command; events keep its hash. */

@@ -1,7 +1,7 @@
 package net.kimik2.api.conversations;
 
-import net.kimik2.api.platform.DataSubject;
-import net.kimik2.api.platform.PersonalData;
+import net.kimik2.api.privacy.DataSubject;
+import net.kimik2.api.privacy.PersonalData;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 /** Records a prompt's answer and charges its actual cost (capturing the hold, releasing the rest). Idempotent. */

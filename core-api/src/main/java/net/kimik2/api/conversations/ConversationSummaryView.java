@@ -1,8 +1,8 @@
 package net.kimik2.api.conversations;
 
 import java.time.Instant;
-import net.kimik2.api.platform.DataSubject;
-import net.kimik2.api.platform.PersonalData;
+import net.kimik2.api.privacy.DataSubject;
+import net.kimik2.api.privacy.PersonalData;
 
 /** A conversation in a list, without its messages; {@code cursor} continues the list after it. */
 public record ConversationSummaryView(

@@ -1,8 +1,8 @@
 package net.kimik2.api.conversations;
 
 import java.time.Instant;
-import net.kimik2.api.platform.DataSubject;
-import net.kimik2.api.platform.PersonalData;
+import net.kimik2.api.privacy.DataSubject;
+import net.kimik2.api.privacy.PersonalData;
 
 /**
  * One message: {@code role} is user or assistant; {@code usage} and {@code servedBy} (the model that actually answered,

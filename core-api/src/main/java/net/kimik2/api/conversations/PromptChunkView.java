@@ -1,7 +1,7 @@
 package net.kimik2.api.conversations;
 
-import net.kimik2.api.platform.DataSubject;
-import net.kimik2.api.platform.PersonalData;
+import net.kimik2.api.privacy.DataSubject;
+import net.kimik2.api.privacy.PersonalData;
 
 /**
  * One piece of a streamed answer, numbered from 0. The last has {@code done} and either {@code usage} or a

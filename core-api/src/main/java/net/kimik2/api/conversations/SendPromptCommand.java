@@ -2,10 +2,10 @@ package net.kimik2.api.conversations;
 
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
-import net.kimik2.api.platform.DataSubject;
+import net.kimik2.api.privacy.DataSubject;
 import net.kimik2.api.platform.DomainException;
 import net.kimik2.api.platform.ErrorCode;
-import net.kimik2.api.platform.PersonalData;
+import net.kimik2.api.privacy.PersonalData;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 /**

@@ -1,7 +1,5 @@
 package net.kimik2.api.privacy;
 
-import net.kimik2.api.platform.DataSubject;
-import net.kimik2.api.platform.PersonalData;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 /**

@@ -9,7 +9,7 @@ import net.kimik2.api.accounts.AccountView;
 import net.kimik2.api.accounts.FindAccountQuery;
 import net.kimik2.api.accounts.Role;
 import net.kimik2.api.privacy.ErasureCompletedEvent;
-import net.kimik2.axon.privacy.FieldCipher;
+import net.kimik2.shredding.privacy.FieldCipher;
 import net.kimik2.query.platform.SubjectDocuments;
 import net.kimik2.query.platform.ViewBatch;
 import io.micrometer.core.instrument.MeterRegistry;

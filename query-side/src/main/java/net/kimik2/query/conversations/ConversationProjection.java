@@ -34,7 +34,7 @@ import net.kimik2.api.conversations.PromptSubmittedEvent;
 import net.kimik2.api.conversations.TokenUsage;
 import net.kimik2.api.conversations.UsageSummary;
 import net.kimik2.api.privacy.ErasureCompletedEvent;
-import net.kimik2.axon.privacy.FieldCipher;
+import net.kimik2.shredding.privacy.FieldCipher;
 import net.kimik2.query.platform.Cursors;
 import net.kimik2.query.platform.SubjectDocuments;
 import net.kimik2.query.platform.ViewBatch;

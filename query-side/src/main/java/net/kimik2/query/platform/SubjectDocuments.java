@@ -4,7 +4,7 @@ import java.util.Map;
 import org.bson.conversions.Bson;
 
 /**
- * A projection that holds documents of a person. Erasure step 4 ({@link SubjectViewPurger}) counts and deletes them;
+ * A projection that holds documents of a person. Erasure step 4 ({@code privacy.SubjectViewPurger}) counts and deletes them;
  * the projection itself deletes them again when it sees the erasure completed, so a replay or a late event cannot
  * leave them behind.
  */

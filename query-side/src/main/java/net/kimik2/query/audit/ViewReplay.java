@@ -1,0 +1,95 @@
+package net.kimik2.query.audit;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import net.kimik2.api.accounts.Role;
+import net.kimik2.api.audit.FindViewProcessorsQuery;
+import net.kimik2.api.audit.ReplayViewsCommand;
+import net.kimik2.api.audit.ViewProcessorStatus;
+import net.kimik2.api.audit.ViewProcessors;
+import net.kimik2.api.platform.DomainException;
+import net.kimik2.api.platform.ErrorCode;
+import net.kimik2.api.platform.MetadataKeys;
+import org.axonframework.commandhandling.CommandHandler;
+import org.axonframework.config.EventProcessingConfiguration;
+import org.axonframework.eventhandling.EventTrackerStatus;
+import org.axonframework.eventhandling.StreamingEventProcessor;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.axonframework.messaging.annotation.MetaDataValue;
+import org.axonframework.queryhandling.QueryHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/** Replays views from the event log and reports how far each view processor is (the operators' audit tool). */
+@Component
+class ViewReplay {
+
+    private static final Logger log = LoggerFactory.getLogger(ViewReplay.class);
+
+    private final EventProcessingConfiguration processing;
+    private final EventStore eventStore;
+    private final List<String> viewProcessors;
+
+    ViewReplay(EventProcessingConfiguration processing, EventStore eventStore,
+               @Value("${kimi.processing.view-processors:}") List<String> viewProcessors) {
+        this.processing = processing;
+        this.eventStore = eventStore;
+        this.viewProcessors = List.copyOf(viewProcessors);
+    }
+
+    @CommandHandler
+    void handle(ReplayViewsCommand command, @MetaDataValue(MetadataKeys.ACTOR_ROLE) String actorRole) {
+        if (!Role.ADMIN.name().equals(actorRole)) {
+            throw new DomainException(ErrorCode.FORBIDDEN, null, "only an admin may replay views");
+        }
+        if (command.processors().isEmpty()) {
+            throw DomainException.validation("processors", "name at least one view processor");
+        }
+        for (String name : command.processors()) {
+            if (!viewProcessors.contains(name)) {
+                throw DomainException.validation("processors", "unknown view processor; known: " + viewProcessors);
+            }
+        }
+        for (String name : command.processors()) {
+            StreamingEventProcessor processor = streaming(name).orElseThrow();
+            processor.shutdownAsync().orTimeout(30, TimeUnit.SECONDS).join();
+            processor.resetTokens();
+            processor.start();
+            log.info("replaying view processor {}", name);
+        }
+    }
+
+    @QueryHandler
+    ViewProcessors handle(FindViewProcessorsQuery query) {
+        Long head = position(eventStore.createHeadToken());
+        return new ViewProcessors(viewProcessors.stream()
+                .map(name -> streaming(name).map(p -> status(name, p, head))
+                        .orElse(new ViewProcessorStatus(name, false, false, false, null, head, "not a streaming processor")))
+                .toList());
+    }
+
+    private Optional<StreamingEventProcessor> streaming(String name) {
+        return processing.eventProcessor(name, StreamingEventProcessor.class);
+    }
+
+    private static ViewProcessorStatus status(String name, StreamingEventProcessor processor, Long head) {
+        var statuses = processor.processingStatus().values();
+        boolean replaying = statuses.stream().anyMatch(EventTrackerStatus::isReplaying);
+        boolean caughtUp = !statuses.isEmpty() && statuses.stream().allMatch(EventTrackerStatus::isCaughtUp);
+        Long position = statuses.stream().map(s -> s.getCurrentPosition())
+                .filter(OptionalLong::isPresent).map(OptionalLong::getAsLong).min(Long::compare).orElse(null);
+        String error = statuses.stream().filter(EventTrackerStatus::isErrorState)
+                .map(s -> s.getError() == null ? "error" : s.getError().getClass().getSimpleName())
+                .findFirst().orElse(null);
+        return new ViewProcessorStatus(name, processor.isRunning(), replaying, caughtUp, position, head, error);
+    }
+
+    private static Long position(TrackingToken token) {
+        return token == null ? null : token.position().stream().boxed().findFirst().orElse(null);
+    }
+}
