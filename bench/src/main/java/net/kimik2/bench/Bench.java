@@ -109,7 +109,8 @@ public final class Bench {
                         case "registrations" -> new RegistrationScenario(h).run();
                         default -> throw new IllegalStateException(scenario);
                     }
-                } catch (RuntimeException | AssertionError e) {
+                } catch (Exception | AssertionError e) {
+                    // the next scenarios still run, and the service is still stopped and described
                     report.problem(scenario + " aborted: " + e);
                 }
             }
@@ -125,7 +126,7 @@ public final class Bench {
         Harness h = new Harness(settings, report);
         try {
             new ErasureScenario(h).run();
-        } catch (RuntimeException | AssertionError e) {
+        } catch (Exception | AssertionError e) {
             report.problem("erasure aborted: " + e);
         } finally {
             if (h.service() != null) {
