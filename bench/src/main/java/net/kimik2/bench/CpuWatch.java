@@ -17,6 +17,7 @@ final class CpuWatch {
     private final long[] pids;
     private final long busyStart;
     private final long ownStart;
+    private final long childrenStart = childTicks();
     private final long startNanos = System.nanoTime();
 
     private CpuWatch(long[] pids) {
@@ -30,17 +31,49 @@ final class CpuWatch {
         return new CpuWatch(pids);
     }
 
-    /** Average cores used by the service + bench and by other processes since the start, e.g. "1.9 cores ours, 0.1 other". */
-    String summary() {
+    /**
+     * Average cores since the start: {@code ours} = the watched processes, {@code children} = reaped children of this
+     * JVM (a load generator such as wrk, once waited for), {@code other} = the rest of the machine; NaN when /proc is
+     * unavailable.
+     */
+    record Usage(double ours, double children, double other) {
+
+        @Override
+        public String toString() {
+            return Double.isNaN(ours) ? "n/a" : String.format(Locale.ROOT,
+                    "%.2f cores service + bench, %.2f cores other processes", ours, other);
+        }
+    }
+
+    Usage usage() {
         long busy = machineBusyTicks();
         long own = ownTicks();
+        long children = childTicks();
         if (busy < 0 || own < 0 || busyStart < 0 || ownStart < 0) {
-            return "n/a";
+            return new Usage(Double.NaN, Double.NaN, Double.NaN);
         }
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         double ours = (own - ownStart) / TICKS_PER_SECOND / seconds;
+        double child = children < 0 || childrenStart < 0 ? 0 : (children - childrenStart) / TICKS_PER_SECOND / seconds;
         double other = Math.max(0, (busy - busyStart) - (own - ownStart)) / TICKS_PER_SECOND / seconds;
-        return String.format(Locale.ROOT, "%.2f cores service + bench, %.2f cores other processes", ours, other);
+        return new Usage(ours, child, Math.max(0, other - child));
+    }
+
+    /** As {@link #usage()}, as text: "1.90 cores service + bench, 0.10 cores other processes". */
+    String summary() {
+        return usage().toString();
+    }
+
+    /** User + system CPU ticks of this JVM's reaped children (/proc/self/stat cutime + cstime); -1 when unavailable. */
+    private static long childTicks() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // fields after the parenthesised command name: state is [0], cutime [13], cstime [14]
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private static long machineBusyTicks() {

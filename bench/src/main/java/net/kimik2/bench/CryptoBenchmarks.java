@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * JMH: the per-value cost of crypto-shredding in steady state (the scope's key cached), on the production objects
  * ({@link CryptoStack}: real KeyVault on a temporary H2 file, real LocalKeyEncryptionService, real DataKeys cache).
  *
- * <p>Run: {@code bench/run-crypto-bench.sh} or
+ * <p>Run: {@code bench/run-bench.sh jmh} or
  * {@code java -cp bench/target/kimi-bench.jar org.openjdk.jmh.Main CryptoBenchmarks -f 1 -wi 3 -i 5}.
  * {@code jdkGcm*} are the floor: the JDK's AES-GCM alone (re-initialised per value, same key, fixed AAD, fresh
  * counter nonce), without key lookup, envelope or base64.

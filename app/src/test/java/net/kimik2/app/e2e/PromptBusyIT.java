@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import net.kimik2.app.e2e.MoonshotStub.Scenario;
+import net.kimik2.testsupport.platform.GraphQlClient;
+import net.kimik2.testsupport.platform.ServiceProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -23,6 +23,10 @@ import net.kimik2.app.e2e.MoonshotStub.CachedField;
 import net.kimik2.app.e2e.MoonshotStub.Scenario;
 import net.kimik2.app.e2e.MoonshotStub.Usage;
 import net.kimik2.app.e2e.MoonshotStub.UsagePlacement;
+import net.kimik2.testsupport.conversations.PromptOperations;
+import net.kimik2.testsupport.platform.GraphQlClient;
+import net.kimik2.testsupport.platform.GraphQlWsClient;
+import net.kimik2.testsupport.platform.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,21 +49,8 @@ class PromptsIT {
     private static final long MISS = 600_000;
     private static final long OUTPUT = 2_500_000;
 
-    static final String SEND = """
-            mutation Send($input: SendPromptInput!) {
-              sendPrompt(input: $input) {
-                __typename
-                ... on PromptAccepted { promptId conversationId heldCredits }
-                ... on InsufficientCredits { available required }
-                ... on ValidationFailed { field message }
-                ... on Busy { retryAfterSeconds }
-              }
-            }""";
-    static final String STREAM = """
-            subscription Stream($id: ID!) {
-              promptStream(promptId: $id) { promptId seq delta done failureCode
-                usage { promptTokens cachedTokens completionTokens costCredits estimated priceVersion } }
-            }""";
+    static final String SEND = PromptOperations.SEND;
+    static final String STREAM = PromptOperations.STREAM;
     static final String CONVERSATION = """
             query C($id: ID!) {
               conversation(id: $id) { id title messages { id parentId role content model servedBy

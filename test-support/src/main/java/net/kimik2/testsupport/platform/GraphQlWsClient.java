@@ -1,4 +1,4 @@
-package net.kimik2.app.e2e;
+package net.kimik2.testsupport.platform;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,21 +27,21 @@ import java.util.concurrent.TimeoutException;
  * app using the graphql-ws library would talk to the service: {@code connection_init} with a payload, wait for
  * {@code connection_ack}, then {@code subscribe} messages whose {@code next}/{@code error}/{@code complete} answers
  * land in a queue per operation id. Answers the server's {@code ping} with {@code pong}; reassembles fragmented text
- * frames.
+ * frames. Used by the end-to-end tests and by the benchmarks (one socket per bench client).
  */
-final class GraphQlWsClient implements AutoCloseable {
+public final class GraphQlWsClient implements AutoCloseable {
 
-    static final String SUB_PROTOCOL = "graphql-transport-ws";
-    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    public static final String SUB_PROTOCOL = "graphql-transport-ws";
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How the server closed the socket (graphql-ws uses 44xx codes, e.g. 4401 Unauthorized). */
-    record Closed(int code, String reason) {
+    public record Closed(int code, String reason) {
     }
 
     /** The socket closed before {@code connection_ack}, e.g. because {@code connection_init} was refused. */
-    static final class ConnectionRefusedException extends IOException {
+    public static final class ConnectionRefusedException extends IOException {
         private final Closed closed;
 
         ConnectionRefusedException(Closed closed) {
@@ -49,7 +49,7 @@ final class GraphQlWsClient implements AutoCloseable {
             this.closed = closed;
         }
 
-        Closed closed() {
+        public Closed closed() {
             return closed;
         }
     }
@@ -58,19 +58,19 @@ final class GraphQlWsClient implements AutoCloseable {
      * One message for an operation: {@code next} (payload = the execution result), {@code error} (payload = the
      * array of errors), {@code complete}, or {@code connection_closed} when the socket went away.
      */
-    record Message(String type, JsonNode payload) {
+    public record Message(String type, JsonNode payload) {
 
-        boolean isNext() {
+        public boolean isNext() {
             return "next".equals(type);
         }
 
-        boolean isTerminal() {
+        public boolean isTerminal() {
             return !isNext();
         }
     }
 
     /** The messages of one operation, in order. */
-    final class Operation {
+    public final class Operation {
 
         private final String id;
         private final BlockingQueue<Message> messages = new LinkedBlockingQueue<>();
@@ -79,12 +79,12 @@ final class GraphQlWsClient implements AutoCloseable {
             this.id = id;
         }
 
-        String id() {
+        public String id() {
             return id;
         }
 
         /** The next message; fails the test when none arrives in time. */
-        Message await(Duration timeout) throws InterruptedException {
+        public Message await(Duration timeout) throws InterruptedException {
             Message message = messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (message == null) {
                 throw new AssertionError("no message for operation " + id + " within " + timeout);
@@ -93,12 +93,12 @@ final class GraphQlWsClient implements AutoCloseable {
         }
 
         /** The next message if one arrives in time (to show that nothing more comes). */
-        Optional<Message> poll(Duration timeout) throws InterruptedException {
+        public Optional<Message> poll(Duration timeout) throws InterruptedException {
             return Optional.ofNullable(messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS));
         }
 
         /** The payload of the next message, which must be {@code next}. */
-        JsonNode awaitNext(Duration timeout) throws InterruptedException {
+        public JsonNode awaitNext(Duration timeout) throws InterruptedException {
             Message message = await(timeout);
             if (!message.isNext()) {
                 throw new AssertionError("expected next for operation " + id + " but got " + message);
@@ -107,7 +107,7 @@ final class GraphQlWsClient implements AutoCloseable {
         }
 
         /** Waits for the {@code complete} message. */
-        void awaitComplete(Duration timeout) throws InterruptedException {
+        public void awaitComplete(Duration timeout) throws InterruptedException {
             Message message = await(timeout);
             if (!"complete".equals(message.type())) {
                 throw new AssertionError("expected complete for operation " + id + " but got " + message);
@@ -115,7 +115,7 @@ final class GraphQlWsClient implements AutoCloseable {
         }
 
         /** Every message until the operation ends ({@code complete}, {@code error} or a closed socket), that one last. */
-        List<Message> awaitAll(Duration timeout) throws InterruptedException {
+        public List<Message> awaitAll(Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
             List<Message> all = new ArrayList<>();
             while (true) {
@@ -127,8 +127,14 @@ final class GraphQlWsClient implements AutoCloseable {
             }
         }
 
+        /** Forgets the operation on this side (after its end, or when the caller gives up on it): long-lived sockets
+         *  that run many operations do not keep them all. */
+        public void forget() {
+            operations.remove(id);
+        }
+
         /** Client-side {@code complete}: cancels this subscription on the server. */
-        void complete() {
+        public void complete() {
             GraphQlWsClient.this.complete(id);
         }
 
@@ -153,15 +159,25 @@ final class GraphQlWsClient implements AutoCloseable {
      *
      * @throws ConnectionRefusedException when the server closes the socket instead of acknowledging
      */
-    static GraphQlWsClient connect(URI uri, Map<String, ?> connectionInitPayload) throws Exception {
+    public static GraphQlWsClient connect(URI uri, Map<String, ?> connectionInitPayload) throws Exception {
         return connect(uri, connectionInitPayload, Map.of(), DEFAULT_TIMEOUT);
     }
 
     /** As {@link #connect(URI, Map)}, with headers on the upgrade request (e.g. {@code Cookie}). */
-    static GraphQlWsClient connect(URI uri, Map<String, ?> connectionInitPayload, Map<String, String> upgradeHeaders,
-                                   Duration timeout) throws Exception {
+    public static GraphQlWsClient connect(URI uri, Map<String, ?> connectionInitPayload, Map<String, String> upgradeHeaders,
+                                          Duration timeout) throws Exception {
+        return connect(HttpClient.newBuilder().connectTimeout(timeout).build(), uri, connectionInitPayload,
+                upgradeHeaders, timeout);
+    }
+
+    /**
+     * As {@link #connect(URI, Map, Map, Duration)} on a given {@link HttpClient}: many sockets can share one client
+     * (and its selector thread), as a benchmark's hundreds of clients do.
+     */
+    public static GraphQlWsClient connect(HttpClient http, URI uri, Map<String, ?> connectionInitPayload,
+                                          Map<String, String> upgradeHeaders, Duration timeout) throws Exception {
         GraphQlWsClient client = new GraphQlWsClient();
-        WebSocket.Builder builder = HttpClient.newBuilder().connectTimeout(timeout).build().newWebSocketBuilder()
+        WebSocket.Builder builder = http.newWebSocketBuilder()
                 .subprotocols(SUB_PROTOCOL)
                 .connectTimeout(timeout);
         upgradeHeaders.forEach(builder::header);
@@ -184,15 +200,22 @@ final class GraphQlWsClient implements AutoCloseable {
     }
 
     /** The {@code connection_ack} payload (null if the server sent none). */
-    JsonNode ackPayload() {
+    public JsonNode ackPayload() {
         return ack.getNow(null);
     }
 
     /** Sends a {@code subscribe} message; queries and mutations answer one {@code next} and a {@code complete}. */
-    Operation subscribe(String id, String query, Map<String, ?> variables) {
+    public Operation subscribe(String id, String query, Map<String, ?> variables) {
         Operation operation = new Operation(id);
         if (operations.putIfAbsent(id, operation) != null) {
             throw new IllegalStateException("operation id in use: " + id);
+        }
+        Closed gone = closed.getNow(null);
+        if (gone != null) {
+            // nothing will answer on a closed socket: say so at once rather than let the caller wait for a timeout
+            operation.deliver(new Message("connection_closed",
+                    JSON.createObjectNode().put("code", gone.code()).put("reason", gone.reason())));
+            return operation;
         }
         ObjectNode message = JSON.createObjectNode().put("id", id).put("type", "subscribe");
         ObjectNode payload = message.putObject("payload").put("query", query);
@@ -202,7 +225,7 @@ final class GraphQlWsClient implements AutoCloseable {
     }
 
     /** Runs a query or mutation and answers its result ({@code data}, {@code errors}). */
-    JsonNode execute(String query, Map<String, ?> variables) throws InterruptedException {
+    public JsonNode execute(String query, Map<String, ?> variables) throws InterruptedException {
         Operation operation = subscribe("op-" + System.nanoTime(), query, variables);
         JsonNode result = operation.awaitNext(DEFAULT_TIMEOUT);
         operation.awaitComplete(DEFAULT_TIMEOUT);
@@ -210,17 +233,17 @@ final class GraphQlWsClient implements AutoCloseable {
     }
 
     /** Client-side {@code complete}: stops the operation; the server sends nothing more for it. */
-    void complete(String id) {
+    public void complete(String id) {
         send(JSON.createObjectNode().put("id", id).put("type", "complete"));
     }
 
     /** Sends a {@code ping}; the server answers {@code pong} (ignored). */
-    void ping() {
+    public void ping() {
         send(JSON.createObjectNode().put("type", "ping"));
     }
 
     /** How the server closed the socket, once it did. */
-    Optional<Closed> awaitClosed(Duration timeout) throws InterruptedException {
+    public Optional<Closed> awaitClosed(Duration timeout) throws InterruptedException {
         try {
             return Optional.of(closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
         } catch (TimeoutException | ExecutionException e) {
@@ -228,7 +251,7 @@ final class GraphQlWsClient implements AutoCloseable {
         }
     }
 
-    boolean isOpen() {
+    public boolean isOpen() {
         return socket != null && !socket.isOutputClosed() && !closed.isDone();
     }
 
