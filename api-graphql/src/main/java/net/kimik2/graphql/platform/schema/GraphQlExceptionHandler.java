@@ -1,4 +1,4 @@
-package net.kimik2.graphql.platform;
+package net.kimik2.graphql.platform.schema;
 
 import graphql.GraphQLError;
 import graphql.GraphqlErrorBuilder;

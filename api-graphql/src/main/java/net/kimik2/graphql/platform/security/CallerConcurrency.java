@@ -1,4 +1,4 @@
-package net.kimik2.graphql.platform;
+package net.kimik2.graphql.platform.security;
 
 import java.util.Map;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package net.kimik2.graphql.platform;
+package net.kimik2.graphql.platform.schema;
 
 import org.springframework.graphql.data.method.annotation.MutationMapping;
 import org.springframework.graphql.data.method.annotation.QueryMapping;

@@ -1,4 +1,4 @@
-package net.kimik2.graphql.platform;
+package net.kimik2.graphql.platform.schema;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
