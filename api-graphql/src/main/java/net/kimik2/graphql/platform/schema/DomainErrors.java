@@ -1,6 +1,7 @@
 package net.kimik2.graphql.platform.schema;
 
 import java.util.Optional;
+import java.util.function.BiFunction;
 import net.kimik2.api.platform.DomainError;
 import net.kimik2.api.platform.DomainException;
 import net.kimik2.api.platform.ErrorCode;
@@ -13,15 +14,16 @@ public final class DomainErrors {
     }
 
     /**
-     * The {@code ValidationFailed} union member for a failure that is a validation error; any other failure is
-     * rethrown for the exception handler.
+     * The {@code ValidationFailed} union member (made by {@code validationFailed} from the error's field and message)
+     * for a failure that is a validation error; any other failure is rethrown for the exception handler.
      */
-    public static ValidationFailed validationFailedOrRethrow(RuntimeException failure) {
+    public static <T> T validationFailedOrRethrow(RuntimeException failure,
+                                                  BiFunction<String, String, T> validationFailed) {
         DomainError error = of(failure).orElseThrow(() -> failure);
         if (error.code() != ErrorCode.VALIDATION_FAILED) {
             throw failure;
         }
-        return ValidationFailed.of(error);
+        return validationFailed.apply(error.field(), error.message());
     }
 
     /** What a caller is told when a bounded resource (a database pool) had no room in time: retry shortly. */

@@ -1,23 +1,9 @@
 package net.kimik2.graphql.accounts;
 
-import net.kimik2.api.accounts.AccountView;
+/** The accounts inputs; they carry passwords, so their {@code toString} shows none of their values. */
+final class AccountInputs {
 
-/** Members of the accounts unions; each Java name is its GraphQL type name. */
-final class AccountResults {
-
-    private AccountResults() {
-    }
-
-    record Registered(AccountView account) {
-    }
-
-    record AlreadyTaken(String field) {
-    }
-
-    record LoggedIn(String token, AccountView account) {
-    }
-
-    record InvalidCredentials(String message) {
+    private AccountInputs() {
     }
 
     record RegisterInput(String name, String email, String username, String password, String acceptedPolicyVersion) {
