@@ -22,18 +22,18 @@ import net.kimik2.api.credits.FindCreditBalancesQuery;
 import net.kimik2.api.platform.DomainError;
 import net.kimik2.api.platform.ErrorCode;
 import net.kimik2.api.platform.MetadataKeys;
-import net.kimik2.graphql.accounts.AccountResults.AlreadyTaken;
-import net.kimik2.graphql.accounts.AccountResults.InvalidCredentials;
-import net.kimik2.graphql.accounts.AccountResults.LoggedIn;
-import net.kimik2.graphql.accounts.AccountResults.LoginInput;
-import net.kimik2.graphql.accounts.AccountResults.RegisterInput;
-import net.kimik2.graphql.accounts.AccountResults.Registered;
-import net.kimik2.graphql.platform.Caller;
-import net.kimik2.graphql.platform.DomainErrors;
-import net.kimik2.graphql.platform.SessionCookies;
-import net.kimik2.graphql.platform.TokenService;
-import net.kimik2.graphql.platform.ValidationFailed;
-import net.kimik2.graphql.platform.ViewWaiter;
+import net.kimik2.graphql.accounts.AccountInputs.LoginInput;
+import net.kimik2.graphql.accounts.AccountInputs.RegisterInput;
+import net.kimik2.graphql.accounts.LoginResult.InvalidCredentials;
+import net.kimik2.graphql.accounts.LoginResult.LoggedIn;
+import net.kimik2.graphql.accounts.RegisterResult.AlreadyTaken;
+import net.kimik2.graphql.accounts.RegisterResult.Registered;
+import net.kimik2.graphql.accounts.RegisterResult.ValidationFailed;
+import net.kimik2.graphql.platform.schema.DomainErrors;
+import net.kimik2.graphql.platform.schema.ViewWaiter;
+import net.kimik2.graphql.platform.security.Caller;
+import net.kimik2.graphql.platform.security.SessionCookies;
+import net.kimik2.graphql.platform.security.TokenService;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.MetaData;
@@ -72,7 +72,7 @@ class AccountController {
     }
 
     @MutationMapping
-    Object register(@Argument RegisterInput input) {
+    RegisterResult register(@Argument RegisterInput input) {
         String userId = UUID.randomUUID().toString();
         var command = new RegisterAccountCommand(userId, input.name(), input.email(), input.username(), input.password(),
                 input.acceptedPolicyVersion(), Role.USER);
@@ -92,7 +92,7 @@ class AccountController {
     }
 
     @MutationMapping
-    Object login(@Argument LoginInput input, GraphQLContext context) {
+    LoginResult login(@Argument LoginInput input, GraphQLContext context) {
         LoginOutcome outcome;
         try {
             outcome = commands.sendAndWait(GenericCommandMessage.asCommandMessage(
@@ -134,11 +134,11 @@ class AccountController {
         return queries.query(new FindAccountQuery(userId), ResponseTypes.optionalInstanceOf(AccountView.class)).join();
     }
 
-    private static Object failure(RuntimeException e) {
+    private static RegisterResult failure(RuntimeException e) {
         DomainError error = DomainErrors.of(e).orElseThrow(() -> e);
         return switch (error.code()) {
             case ALREADY_TAKEN -> new AlreadyTaken(error.field());
-            case VALIDATION_FAILED -> ValidationFailed.of(error);
+            case VALIDATION_FAILED -> new ValidationFailed(error.field(), error.message());
             default -> throw e;
         };
     }

@@ -8,8 +8,10 @@ import net.kimik2.api.audit.FindViewProcessorsQuery;
 import net.kimik2.api.audit.ReplayViewsCommand;
 import net.kimik2.api.audit.ViewProcessorStatus;
 import net.kimik2.api.audit.ViewProcessors;
-import net.kimik2.graphql.platform.Caller;
-import net.kimik2.graphql.platform.DomainErrors;
+import net.kimik2.graphql.audit.ReplayViewsResult.ReplayStarted;
+import net.kimik2.graphql.audit.ReplayViewsResult.ValidationFailed;
+import net.kimik2.graphql.platform.schema.DomainErrors;
+import net.kimik2.graphql.platform.security.Caller;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
@@ -33,9 +35,6 @@ class AuditController {
     record ReplayViewsInput(List<String> processors) {
     }
 
-    record ReplayStarted(List<String> processors, Instant startedAt) {
-    }
-
     @QueryMapping
     List<ViewProcessorStatus> viewProcessors() {
         Caller.requireAdmin();
@@ -51,14 +50,14 @@ class AuditController {
     }
 
     @MutationMapping
-    Object replayViews(@Argument ReplayViewsInput input) {
+    ReplayViewsResult replayViews(@Argument ReplayViewsInput input) {
         Caller.requireAdmin();
         Instant startedAt = Instant.now();
         try {
             commands.sendAndWait(GenericCommandMessage.asCommandMessage(new ReplayViewsCommand(input.processors()))
                     .withMetaData(Caller.metadata()));
         } catch (RuntimeException e) {
-            return DomainErrors.validationFailedOrRethrow(e);
+            return DomainErrors.validationFailedOrRethrow(e, ValidationFailed::new);
         }
         return new ReplayStarted(input.processors(), startedAt);
     }

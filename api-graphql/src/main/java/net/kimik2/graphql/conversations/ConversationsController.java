@@ -33,14 +33,17 @@ import net.kimik2.api.platform.DomainError;
 import net.kimik2.api.platform.DomainException;
 import net.kimik2.api.platform.ErrorCode;
 import net.kimik2.api.platform.PageRequest;
-import net.kimik2.graphql.platform.Caller;
-import net.kimik2.graphql.platform.CallerConcurrency;
-import net.kimik2.graphql.platform.CallerPrincipal;
-import net.kimik2.graphql.platform.Connections.Connection;
-import net.kimik2.graphql.platform.Connections.Edge;
-import net.kimik2.graphql.platform.Connections.PageInfo;
-import net.kimik2.graphql.platform.DomainErrors;
-import net.kimik2.graphql.platform.ValidationFailed;
+import net.kimik2.graphql.conversations.SendPromptResult.Busy;
+import net.kimik2.graphql.conversations.SendPromptResult.InsufficientCredits;
+import net.kimik2.graphql.conversations.SendPromptResult.PromptAccepted;
+import net.kimik2.graphql.conversations.SendPromptResult.ValidationFailed;
+import net.kimik2.graphql.platform.schema.Connections.Connection;
+import net.kimik2.graphql.platform.schema.Connections.Edge;
+import net.kimik2.graphql.platform.schema.Connections.PageInfo;
+import net.kimik2.graphql.platform.schema.DomainErrors;
+import net.kimik2.graphql.platform.security.Caller;
+import net.kimik2.graphql.platform.security.CallerConcurrency;
+import net.kimik2.graphql.platform.security.CallerPrincipal;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
@@ -76,15 +79,6 @@ class ConversationsController {
                            String idempotencyKey, String parentId) {
     }
 
-    record PromptAccepted(String promptId, String conversationId, long heldCredits) {
-    }
-
-    record InsufficientCredits(long available, long required) {
-    }
-
-    record Busy(int retryAfterSeconds) {
-    }
-
     /** The GraphQL Conversation: {@code messages} is null when it still has to be loaded (lists). */
     record ConversationNode(String id, String title, Instant createdAt, Instant updatedAt, List<MessageView> messages) {
     }
@@ -105,19 +99,19 @@ class ConversationsController {
     }
 
     @MutationMapping
-    Object sendPrompt(@Argument SendPromptInput input) {
+    SendPromptResult sendPrompt(@Argument SendPromptInput input) {
         CallerPrincipal caller = Caller.required();
         SendPromptCommand command;
         try {
             command = SendPromptCommand.fromCaller(caller.userId(), input.conversationId(), input.idempotencyKey(),
                     input.content(), input.parentId(), input.model(), input.maxTokens());
         } catch (DomainException e) {
-            return ValidationFailed.of(e.error());
+            return new ValidationFailed(e.error().field(), e.error().message());
         }
         return concurrency.withinLimit(caller.userId(), () -> send(command)).orElseGet(() -> new Busy(1));
     }
 
-    private Object send(SendPromptCommand command) {
+    private SendPromptResult send(SendPromptCommand command) {
         try {
             PromptAcceptance accepted = commands.sendAndWait(
                     GenericCommandMessage.asCommandMessage(command).withMetaData(Caller.metadata()));
@@ -128,7 +122,7 @@ class ConversationsController {
                 case INSUFFICIENT_CREDITS -> new InsufficientCredits(error.amount("available"),
                         error.amount("required"));
                 case BUSY -> new Busy((int) Math.max(1, error.amount("retryAfterSeconds")));
-                case VALIDATION_FAILED, NOT_FOUND -> ValidationFailed.of(error);
+                case VALIDATION_FAILED, NOT_FOUND -> new ValidationFailed(error.field(), error.message());
                 default -> throw e;
             };
         }

@@ -4,8 +4,9 @@ import net.kimik2.api.credits.CreditLedgerId;
 import net.kimik2.api.credits.FindCreditLedgerQuery;
 import net.kimik2.api.credits.GrantCreditsCommand;
 import net.kimik2.api.credits.GrantType;
-import net.kimik2.graphql.platform.DomainErrors;
-import net.kimik2.graphql.platform.ValidationFailed;
+import net.kimik2.graphql.credits.GrantCreditsResult.CreditsGranted;
+import net.kimik2.graphql.credits.GrantCreditsResult.ValidationFailed;
+import net.kimik2.graphql.platform.schema.DomainErrors;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.modelling.command.AggregateNotFoundException;
@@ -13,10 +14,10 @@ import org.springframework.graphql.data.method.annotation.MutationMapping;
 import net.kimik2.api.credits.LedgerEntryView;
 import net.kimik2.api.credits.LedgerPage;
 import net.kimik2.api.platform.PageRequest;
-import net.kimik2.graphql.platform.Caller;
-import net.kimik2.graphql.platform.Connections.Connection;
-import net.kimik2.graphql.platform.Connections.Edge;
-import net.kimik2.graphql.platform.Connections.PageInfo;
+import net.kimik2.graphql.platform.schema.Connections.Connection;
+import net.kimik2.graphql.platform.schema.Connections.Edge;
+import net.kimik2.graphql.platform.schema.Connections.PageInfo;
+import net.kimik2.graphql.platform.security.Caller;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.axonframework.queryhandling.QueryGateway;
 import org.springframework.graphql.data.method.annotation.Argument;
@@ -37,11 +38,8 @@ class CreditsController {
     record GrantCreditsInput(String userId, Long amount, String reason, String idempotencyKey) {
     }
 
-    record CreditsGranted(String grantId) {
-    }
-
     @MutationMapping
-    Object grantCredits(@Argument GrantCreditsInput input) {
+    GrantCreditsResult grantCredits(@Argument GrantCreditsInput input) {
         Caller.requireAdmin();
         // a reason code, not free text: the ledger keeps it for good, so it must never hold personal data
         if (input.reason() == null || !input.reason().matches("[a-z0-9_-]{1,40}")) {
@@ -59,7 +57,7 @@ class CreditsController {
         } catch (AggregateNotFoundException e) {
             return new ValidationFailed("userId", "no ledger for this user id");
         } catch (RuntimeException e) {
-            return DomainErrors.validationFailedOrRethrow(e);
+            return DomainErrors.validationFailedOrRethrow(e, ValidationFailed::new);
         }
         return new CreditsGranted(grantId);
     }

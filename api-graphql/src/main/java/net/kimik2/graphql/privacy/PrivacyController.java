@@ -11,14 +11,15 @@ import net.kimik2.api.privacy.FindErasureCertificateQuery;
 import net.kimik2.api.privacy.FindErasureRequestsQuery;
 import net.kimik2.api.privacy.FindLatestErasureRequestQuery;
 import net.kimik2.api.privacy.RequestErasureCommand;
-import net.kimik2.graphql.platform.Caller;
-import net.kimik2.graphql.platform.Connections.Connection;
-import net.kimik2.graphql.platform.Connections.Edge;
-import net.kimik2.graphql.platform.Connections.PageInfo;
-import net.kimik2.graphql.platform.DomainErrors;
-import net.kimik2.graphql.platform.SessionCookies;
-import net.kimik2.graphql.platform.ValidationFailed;
-import net.kimik2.graphql.platform.ViewWaiter;
+import net.kimik2.graphql.platform.schema.Connections.Connection;
+import net.kimik2.graphql.privacy.RequestErasureResult.ErasureRequested;
+import net.kimik2.graphql.privacy.RequestErasureResult.ValidationFailed;
+import net.kimik2.graphql.platform.schema.Connections.Edge;
+import net.kimik2.graphql.platform.schema.Connections.PageInfo;
+import net.kimik2.graphql.platform.schema.DomainErrors;
+import net.kimik2.graphql.platform.schema.ViewWaiter;
+import net.kimik2.graphql.platform.security.Caller;
+import net.kimik2.graphql.platform.security.SessionCookies;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
@@ -50,9 +51,6 @@ class PrivacyController {
     record AdminRequestErasureInput(String userId, String legalBasis) {
     }
 
-    record ErasureRequested(ErasureRequestView request) {
-    }
-
     @QueryMapping
     Optional<ErasureRequestView> erasureRequest() {
         return Caller.current().flatMap(caller -> latest(caller.userId()));
@@ -75,9 +73,9 @@ class PrivacyController {
     }
 
     @MutationMapping
-    Object requestErasure(@Argument RequestErasureInput input, GraphQLContext context) {
+    RequestErasureResult requestErasure(@Argument RequestErasureInput input, GraphQLContext context) {
         String userId = Caller.required().userId();
-        Object result = request(new RequestErasureCommand(userId, input.confirmUsername(), false, null));
+        RequestErasureResult result = request(new RequestErasureCommand(userId, input.confirmUsername(), false, null));
         if (result instanceof ErasureRequested) {
             cookies.clear(context); // the session already ended with the request
         }
@@ -85,18 +83,18 @@ class PrivacyController {
     }
 
     @MutationMapping
-    Object adminRequestErasure(@Argument AdminRequestErasureInput input) {
+    RequestErasureResult adminRequestErasure(@Argument AdminRequestErasureInput input) {
         Caller.requireAdmin();
         return request(new RequestErasureCommand(input.userId(), null, true, input.legalBasis()));
     }
 
-    private Object request(RequestErasureCommand command) {
+    private RequestErasureResult request(RequestErasureCommand command) {
         try {
             commands.sendAndWait(GenericCommandMessage.asCommandMessage(command).withMetaData(Caller.metadata()));
         } catch (AggregateNotFoundException e) {
             return new ValidationFailed("userId", "no account has this id");
         } catch (RuntimeException e) {
-            return DomainErrors.validationFailedOrRethrow(e);
+            return DomainErrors.validationFailedOrRethrow(e, ValidationFailed::new);
         }
         return new ErasureRequested(views.await(new FindLatestErasureRequestQuery(command.userId()),
                 ErasureRequestView.class, Duration.ofSeconds(10)));

@@ -74,14 +74,22 @@ class PromptStreamsTest {
 
     @Test
     void deltasWithinOneFrameIntervalGoOutAsOneChunkAndNothingIsLost() {
-        streams.open("p-1", "c-1", "u-1");
-        for (int i = 0; i < 20; i++) {
-            streams.delta("p-1", "t" + i + " ");
+        // a frame far longer than the loop below, so a slow machine cannot split it
+        PromptStreams streams = new PromptStreams(emitter, Duration.ofMinutes(10), Duration.ofSeconds(30));
+        try {
+            streams.open("p-1", "c-1", "u-1");
+            for (int i = 0; i < 20; i++) {
+                streams.delta("p-1", "t" + i + " ");
+            }
+            streams.finish("p-1", new TokenUsage(10, 0, 20, 25, "2026-01", false));
+            assertFramed(streams.handle(new StreamPromptQuery("p-1", "u-1")).chunks());
+        } finally {
+            streams.close();
         }
-        streams.finish("p-1", new TokenUsage(10, 0, 20, 25, "2026-01", false));
+    }
 
-        List<PromptChunkView> chunks = streams.handle(new StreamPromptQuery("p-1", "u-1")).chunks();
-        // the first at once, the other 19 gathered (the test runs well inside the 100 ms frame), then the end
+    private static void assertFramed(List<PromptChunkView> chunks) {
+        // the first at once, the other 19 gathered within the frame, then the end
         assertThat(chunks).hasSize(3);
         assertThat(chunks).extracting(PromptChunkView::seq).containsExactly(0, 1, 2);
         StringBuilder text = new StringBuilder();

@@ -1,0 +1,156 @@
+package net.kimik2.graphql.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import net.kimik2.api.audit.AuditTrail;
+import net.kimik2.api.audit.AuditTrailEntry;
+import net.kimik2.api.audit.FindAuditTrailQuery;
+import net.kimik2.api.audit.FindViewProcessorsQuery;
+import net.kimik2.api.audit.ReplayViewsCommand;
+import net.kimik2.api.audit.ViewProcessorStatus;
+import net.kimik2.api.audit.ViewProcessors;
+import net.kimik2.api.platform.ErrorCode;
+import net.kimik2.graphql.ControllerTest;
+import org.junit.jupiter.api.Test;
+
+class AuditControllerTest extends ControllerTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-28T10:00:00Z");
+
+    @Test
+    void viewProcessorsListsEveryProcessorsStatusForAnAdmin() {
+        signInAsAdmin();
+        queries.on(FindViewProcessorsQuery.class, q -> new ViewProcessors(List.of(
+                new ViewProcessorStatus("accounts", true, false, true, 41L, 41L, null),
+                new ViewProcessorStatus("credits", true, true, false, null, 41L, "stalled"))));
+
+        graphQlTester.documentName("viewProcessors").execute()
+                .path("viewProcessors[*].name").entityList(String.class).containsExactly("accounts", "credits")
+                .path("viewProcessors[0].running").entity(Boolean.class).isEqualTo(true)
+                .path("viewProcessors[0].caughtUp").entity(Boolean.class).isEqualTo(true)
+                .path("viewProcessors[0].position").entity(Long.class).isEqualTo(41L)
+                .path("viewProcessors[0].error").valueIsNull()
+                .path("viewProcessors[1].replaying").entity(Boolean.class).isEqualTo(true)
+                .path("viewProcessors[1].position").valueIsNull()
+                .path("viewProcessors[1].headPosition").entity(Long.class).isEqualTo(41L)
+                .path("viewProcessors[1].error").entity(String.class).isEqualTo("stalled");
+    }
+
+    @Test
+    void viewProcessorsIsForAdminsOnly() {
+        signInAsUser();
+        onlyError(graphQlTester.documentName("viewProcessors").execute(), "FORBIDDEN", "viewProcessors");
+        assertThat(queries.asked()).isEmpty();
+    }
+
+    @Test
+    void viewProcessorsNeedsACaller() {
+        onlyError(graphQlTester.documentName("viewProcessors").execute(), "UNAUTHENTICATED", "viewProcessors");
+    }
+
+    @Test
+    void auditTrailIsThePageOfStoredEventsOfOneAggregate() {
+        signInAsAdmin();
+        queries.on(FindAuditTrailQuery.class, q -> new AuditTrail(q.aggregateId(), List.of(
+                new AuditTrailEntry(0L, "AccountRegisteredEvent", "1", T0, "user-2", "{\"email\":\"[erased]\"}")),
+                true));
+
+        graphQlTester.documentName("auditTrail").variable("aggregateId", "user-2").execute()
+                .path("auditTrail.aggregateId").entity(String.class).isEqualTo("user-2")
+                .path("auditTrail.events[0].sequence").entity(Long.class).isEqualTo(0L)
+                .path("auditTrail.events[0].type").entity(String.class).isEqualTo("AccountRegisteredEvent")
+                .path("auditTrail.events[0].revision").entity(String.class).isEqualTo("1")
+                .path("auditTrail.events[0].timestamp").entity(String.class).isEqualTo("2026-11-28T10:00:00Z")
+                .path("auditTrail.events[0].actorId").entity(String.class).isEqualTo("user-2")
+                .path("auditTrail.events[0].payloadJson").entity(String.class).isEqualTo("{\"email\":\"[erased]\"}")
+                .path("auditTrail.hasNextPage").entity(Boolean.class).isEqualTo(true);
+        assertThat(queries.askedOne(FindAuditTrailQuery.class)).isEqualTo(new FindAuditTrailQuery("user-2", 100, -1));
+    }
+
+    @Test
+    void auditTrailPassesThePageArguments() {
+        signInAsAdmin();
+        queries.on(FindAuditTrailQuery.class, q -> new AuditTrail(q.aggregateId(), List.of(), false));
+
+        graphQlTester.documentName("auditTrail").variable("aggregateId", "ledger-user-2").variable("first", 5)
+                .variable("afterSequence", 9_000_000_000L).execute()
+                .path("auditTrail.events").entityList(Object.class).hasSize(0);
+        assertThat(queries.askedOne(FindAuditTrailQuery.class))
+                .isEqualTo(new FindAuditTrailQuery("ledger-user-2", 5, 9_000_000_000L));
+    }
+
+    @Test
+    void auditTrailRefusesALongThatIsNotA64BitInteger() {
+        signInAsAdmin();
+
+        graphQlTester.documentName("auditTrail").variable("aggregateId", "user-2")
+                .variable("afterSequence", new java.math.BigInteger("9223372036854775808")).execute()
+                .errors().satisfy(errors -> assertThat(errors).singleElement()
+                        .satisfies(e -> assertThat(e.getMessage()).contains("afterSequence")));
+        assertThat(queries.asked()).isEmpty();
+    }
+
+    @Test
+    void auditTrailIsForAdminsOnly() {
+        signInAsUser();
+        onlyError(graphQlTester.documentName("auditTrail").variable("aggregateId", "user-2").execute(),
+                "FORBIDDEN", "auditTrail");
+    }
+
+    @Test
+    void replayViewsAnswersReplayStartedWithTheProcessorsAndTheTime() {
+        signInAsAdmin();
+        commands.on(ReplayViewsCommand.class, c -> null);
+        Instant before = Instant.now();
+
+        var response = graphQlTester.documentName("replayViews")
+                .variable("input", Map.of("processors", List.of("accounts", "credits"))).execute();
+
+        response.path("replayViews.__typename").entity(String.class).isEqualTo("ReplayStarted")
+                .path("replayViews.processors").entityList(String.class).containsExactly("accounts", "credits");
+        Instant startedAt = Instant.parse(response.path("replayViews.startedAt").entity(String.class).get());
+        assertThat(startedAt).isBetween(before, Instant.now());
+        assertThat(commands.sentOne(ReplayViewsCommand.class).processors()).containsExactly("accounts", "credits");
+    }
+
+    @Test
+    void replayViewsAnswersValidationFailedForAnUnknownProcessor() {
+        signInAsAdmin();
+        commands.on(ReplayViewsCommand.class, c -> {
+            throw commandFailure(ErrorCode.VALIDATION_FAILED, "processors", "unknown processor: nope");
+        });
+
+        graphQlTester.documentName("replayViews").variable("input", Map.of("processors", List.of("nope"))).execute()
+                .path("replayViews.__typename").entity(String.class).isEqualTo("ValidationFailed")
+                .path("replayViews.field").entity(String.class).isEqualTo("processors")
+                .path("replayViews.message").entity(String.class).isEqualTo("unknown processor: nope");
+    }
+
+    @Test
+    void replayViewsIsForAdminsOnly() {
+        signInAsUser();
+        onlyError(graphQlTester.documentName("replayViews").variable("input", Map.of("processors", List.of("a")))
+                .execute(), "FORBIDDEN", "replayViews");
+        assertThat(commands.sent()).isEmpty();
+    }
+
+    @Test
+    void replayViewsNeedsACaller() {
+        onlyError(graphQlTester.documentName("replayViews").variable("input", Map.of("processors", List.of("a")))
+                .execute(), "UNAUTHENTICATED", "replayViews");
+    }
+
+    @Test
+    void replayViewsHidesAnUnexpectedFailure() {
+        signInAsAdmin();
+        commands.on(ReplayViewsCommand.class, c -> {
+            throw new IllegalStateException("token store at /var/lib/kimi locked");
+        });
+
+        onlyInternalError(graphQlTester.documentName("replayViews")
+                .variable("input", Map.of("processors", List.of("accounts"))).execute(), "replayViews", "/var/lib");
+    }
+}
