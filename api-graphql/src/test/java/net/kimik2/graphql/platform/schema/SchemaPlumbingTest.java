@@ -37,4 +37,23 @@ class SchemaPlumbingTest extends ControllerTest {
                         .satisfies(e -> assertThat(e.getMessage()).contains("depth")))
                 .path("__schema").pathDoesNotExist();
     }
+
+    @Test
+    void theLimitsStillApplyToADocumentSeenBefore() {
+        // the second time, the document comes from the parsed-document cache
+        for (int attempt = 0; attempt < 2; attempt++) {
+            anOperationMoreComplexThan500FieldsIsRefusedBeforeItRuns();
+            anOperationDeeperThan12IsRefusedBeforeItRuns();
+        }
+    }
+
+    @Test
+    void anInvalidDocumentStaysInvalidAndAValidOneKeepsWorking() {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            graphQlTester.document("query bad { ping noSuchField }").execute()
+                    .errors().satisfy(errors -> assertThat(errors).singleElement()
+                            .satisfies(e -> assertThat(e.getMessage()).contains("noSuchField")));
+            graphQlTester.documentName("ping").execute().path("ping").entity(Boolean.class).isEqualTo(true);
+        }
+    }
 }
