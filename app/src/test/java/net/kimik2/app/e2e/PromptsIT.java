@@ -232,7 +232,9 @@ class PromptsIT {
     void concurrentPromptsAskingForMoreThanTheBalanceNeverOverspend() throws Exception {
         String token = newUser();
         // slow answers keep every accepted hold open while the others arrive
-        stub.defaultScenario(Scenario.ok(List.of("x", "y"), new Usage(50, 0, 2)).withChunkDelay(Duration.ofMillis(1500)));
+        // (each gap stays under the 1.5 s first-token and idle timeouts configured above; three keep a hold open 2.1 s)
+        stub.defaultScenario(Scenario.ok(List.of("x", "y", "z"), new Usage(50, 0, 2))
+                .withChunkDelay(Duration.ofMillis(700)));
         int prompts = 24;
         ExecutorService pool = Executors.newFixedThreadPool(prompts);
         List<Future<JsonNode>> results = new ArrayList<>();
@@ -442,9 +444,9 @@ class PromptsIT {
      * retry comes at once (not after the hint) so that every attempt still meets the other prompts' open holds.
      */
     private JsonNode sendRetryingBusy(String token, String content, Map<String, Object> extra) throws Exception {
-        // well inside the 3 s that the slow answers keep each accepted hold open, so every accepted hold of the
+        // well inside the 2.1 s that the slow answers keep each accepted hold open, so every accepted hold of the
         // test is open at once and their sum is bounded by the balance
-        long deadline = System.nanoTime() + Duration.ofMillis(2500).toNanos();
+        long deadline = System.nanoTime() + Duration.ofMillis(1500).toNanos();
         while (true) {
             JsonNode result = send(token, content, extra);
             if (!"Busy".equals(result.path("__typename").asText()) || System.nanoTime() > deadline) {
