@@ -1,7 +1,6 @@
 package net.kimik2.axon.platform;
 
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +35,7 @@ public class EmbeddedMongoConfiguration {
             MVStoreTool.compact(file.toString(), false);
             log.info("compacted the embedded view store from {} to {} bytes", before, Files.size(file));
         }
-        MongoServer server = new MongoServer(new H2Backend(file.toString()));
+        MongoServer server = new MongoServer(new ViewStoreBackend(file.toString()));
         server.bind("127.0.0.1", 0);
         log.info("embedded MongoDB-compatible view store on {} ({})", server.getLocalAddress(), file);
         return server;

@@ -34,6 +34,9 @@ class ViewBatchInterceptorTest {
     record Announce(String id) {
     }
 
+    record Remove(String id) {
+    }
+
     /** A minimal projection using the ViewBatch API the way the real ones do. */
     static final class Probe {
         final MongoTemplate mongo;
@@ -58,6 +61,11 @@ class ViewBatchInterceptorTest {
         @EventHandler
         void on(Add event, @SequenceNumber long sequence) {
             ViewBatch.current().guardedUpdate("counter", event.id(), sequence, Updates.inc("n", event.amount()));
+        }
+
+        @EventHandler
+        void on(Remove event) {
+            ViewBatch.current().deleteMany("counter", com.mongodb.client.model.Filters.eq("_id", event.id()));
         }
 
         @EventHandler
@@ -130,6 +138,21 @@ class ViewBatchInterceptorTest {
 
         assertThat(counter("a")).isEqualTo(7);
         assertThat(counter("b")).isEqualTo(70);
+    }
+
+    @Test
+    void guardedUpdatesAfterADeleteInTheSameBatchStillApplyOnce() {
+        harness.deliver(add("x", 0, 1), add("y", 0, 1));
+
+        harness.deliver(add("x", 1, 2), event("x", 2, new Remove("x"), Instant.now()), add("x", 3, 4), add("y", 0, 1),
+                add("y", 1, 8));
+        // the same batch again, as after a crash before the token was stored
+        harness.deliver(add("x", 1, 2), event("x", 2, new Remove("x"), Instant.now()), add("x", 3, 4), add("y", 0, 1),
+                add("y", 1, 8));
+
+        assertThat(counter("x")).isEqualTo(4);
+        assertThat(harness.mongo.findById("x", Document.class, "counter").getLong("seq")).isEqualTo(3);
+        assertThat(counter("y")).isEqualTo(9);
     }
 
     @Test
