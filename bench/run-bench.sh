@@ -13,6 +13,7 @@
 #   registrations  registrations=1000 from c clients
 #   all            http, prompts, burst, one-person, replay
 # On a service of its own: erasure (sizes=1000 reps=3 load=generate|graphql ...).
+# On a service of its own with a generated history: view-replay (users=2000 conversations=2 prompts=3 rounds=5).
 # In-process: crypto-replay (users=20000 rounds=9 ...), key-load ([n] [passes]), jmh ([JMH args]; default
 # -f 1 -wi 3 -w 5s -i 5 -r 5s CryptoBenchmarks).
 # Warm-ups repeat until two consecutive rounds are within stableWithin=0.05 (at most maxWarmupRounds=6).
@@ -24,7 +25,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [[ $# -lt 1 ]]; then
-  sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 SCENARIO="$1"

@@ -38,6 +38,8 @@ public final class Bench {
         SCENARIOS.put("erasure", "erasure time vs a person's event count (a service of its own)");
         SCENARIOS.put("crypto-replay", "in-process replay with and without encryption (ReplayBench)");
         SCENARIOS.put("key-load", "in-process cost of a key load on a cold key cache (KeyLoadBench)");
+        SCENARIOS.put("view-replay", "replay of all views of a generated history with decryption, on a service of its own"
+                + " (ViewReplayBench: users=2000 conversations=2 prompts=3 rounds=5 [data=dir] [jfr=file])");
         SCENARIOS.put("jmh", "JMH: CryptoBenchmarks, GcmProviderBenchmarks (further arguments go to JMH)");
     }
 
@@ -55,6 +57,7 @@ public final class Bench {
             case "jmh" -> jmh(rest);
             case "crypto-replay" -> inProcess(() -> ReplayBench.main(rest));
             case "key-load" -> inProcess(() -> KeyLoadBench.main(rest));
+            case "view-replay" -> inProcess(() -> ViewReplayBench.main(rest));
             case "erasure" -> erasure(Settings.parse(rest));
             default -> service(List.of(args[0].split(",")), Settings.parse(rest));
         });
@@ -66,7 +69,7 @@ public final class Bench {
         for (String s : asked) {
             if (s.equals("all")) {
                 scenarios.addAll(List.of("http", "prompts", "burst", "one-person", "replay"));
-            } else if (!SCENARIOS.containsKey(s) || List.of("erasure", "crypto-replay", "key-load", "jmh").contains(s)) {
+            } else if (!SCENARIOS.containsKey(s) || List.of("erasure", "crypto-replay", "key-load", "jmh", "view-replay").contains(s)) {
                 throw new IllegalArgumentException("unknown service scenario " + s + "; one of " + SCENARIOS.keySet());
             } else {
                 scenarios.add(s);

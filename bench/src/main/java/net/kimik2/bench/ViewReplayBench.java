@@ -36,8 +36,10 @@ import net.kimik2.api.credits.CreditsHeldEvent;
 import net.kimik2.api.credits.CreditsReleasedEvent;
 import net.kimik2.api.credits.GrantType;
 import net.kimik2.api.credits.ReleaseCode;
-import net.kimik2.axon.privacy.FieldCipher;
-import net.kimik2.bench.GraphQlClient.BenchFailure;
+import net.kimik2.shredding.privacy.FieldCipher;
+import net.kimik2.bench.Api.BenchFailure;
+import net.kimik2.testsupport.platform.GraphQlClient;
+import net.kimik2.testsupport.platform.ServiceProcess;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
@@ -123,11 +125,12 @@ public final class ViewReplayBench {
         List<Double> rates = new ArrayList<>();
         List<String> lines = new ArrayList<>();
         long head;
-        try (ServiceProcess service = ServiceProcess.launch(jar, heap, Map.of("KIMI_ADMIN_PASSWORD", adminPassword),
-                logFile, dataDir)) {
+        try (ServiceProcess service = new ServiceProcess(dataDir, Map.of("KIMI_ADMIN_PASSWORD", adminPassword))
+                .jar(jar).jvmArgs(List.of("-Xmx" + heap, "-Daxoniq.update-checker.disabled=true")).log(logFile)
+                .privateJarCopy().embeddedDefaultsOnly().startupTimeout(Duration.ofMinutes(5)).start()) {
             System.out.println("service log: " + logFile + ", data: " + dataDir);
-            GraphQlClient client = new GraphQlClient(service.base(), Duration.ofSeconds(60));
-            Duration up = service.awaitHealthy(client, Duration.ofMinutes(5));
+            GraphQlClient client = new GraphQlClient(java.net.URI.create(service.baseUrl()), Duration.ofSeconds(60));
+            Duration up = service.lastStartup();
             String admin = login(client, adminPassword);
             long t0 = System.nanoTime();
             CpuWatch initialCpu = CpuWatch.start(service.pid(), ProcessHandle.current().pid());
@@ -141,7 +144,7 @@ public final class ViewReplayBench {
             for (int r = 1; r <= rounds; r++) {
                 CpuWatch cpu = CpuWatch.start(service.pid(), ProcessHandle.current().pid());
                 long start = System.nanoTime();
-                JsonNode started = client.execute(REPLAY, Map.of("input", Map.of("processors", Arrays.asList(VIEWS))), admin)
+                JsonNode started = client.data(REPLAY, Map.of("input", Map.of("processors", Arrays.asList(VIEWS))), admin)
                         .path("replayViews");
                 if (!"ReplayStarted".equals(started.path("__typename").asText())) {
                     throw new BenchFailure("replayViews answered " + started);
@@ -158,8 +161,9 @@ public final class ViewReplayBench {
             if (jfr != null) {
                 jcmd(service.pid(), "JFR.stop", "name=replay");
             }
-            long[] stopped = service.stop(Duration.ofSeconds(60));
-            System.out.println("service stopped: exit " + stopped[0] + " after " + stopped[1] + " ms; log: " + ServiceLog.summarize(logFile));
+            int exit = service.stop();
+            System.out.println("service stopped: exit " + exit + " after " + service.lastStopMillis() + " ms; log: "
+                    + ServiceLog.summarize(logFile));
         }
         checkViews(dataDir, users, convs, prompts);
         double[] v = rates.stream().mapToDouble(Double::doubleValue).sorted().toArray();
@@ -210,7 +214,7 @@ public final class ViewReplayBench {
     }
 
     private static String login(GraphQlClient client, String password) {
-        JsonNode result = client.execute(LOGIN, Map.of("input", Map.of("usernameOrEmail", "admin", "password", password)),
+        JsonNode result = client.data(LOGIN, Map.of("input", Map.of("usernameOrEmail", "admin", "password", password)),
                 null).path("login");
         if (!"LoggedIn".equals(result.path("__typename").asText())) {
             throw new BenchFailure("admin login answered " + result);
@@ -224,7 +228,7 @@ public final class ViewReplayBench {
         long deadline = startNanos + limit.toNanos();
         while (System.nanoTime() < deadline) {
             Thread.sleep(50);
-            JsonNode list = client.execute(VIEW_PROCESSORS, null, admin).path("viewProcessors");
+            JsonNode list = client.data(VIEW_PROCESSORS, Map.of(), admin).path("viewProcessors");
             long head = -1;
             boolean all = true;
             for (JsonNode p : list) {
