@@ -147,6 +147,7 @@ class HardeningIT {
         assertThat(error.path("extensions").path("retryAfterSeconds").asLong()).isPositive();
         assertThat(refused.raw()).doesNotContain(username);
         assertThat(refused.setCookies()).isEmpty();
+        assertThat(service.log()).doesNotContain(username).doesNotContain("wrong password");
     }
 
     @Test
@@ -192,6 +193,7 @@ class HardeningIT {
             assertThat(result.path("__typename").asText()).as(password).isEqualTo("ValidationFailed");
             assertThat(result.path("invalidField").asText()).isEqualTo("password");
             assertThat(result.path("message").asText()).doesNotContain(password);
+            assertThat(service.log()).doesNotContain(username).doesNotContain(password);
         }
     }
 
