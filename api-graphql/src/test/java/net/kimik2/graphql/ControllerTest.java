@@ -15,6 +15,9 @@ import net.kimik2.api.platform.DomainError;
 import net.kimik2.api.platform.ErrorCode;
 import net.kimik2.graphql.platform.schema.SchemaPlumbing;
 import net.kimik2.graphql.platform.security.CallerConcurrency;
+import net.kimik2.graphql.platform.security.ClientAddress;
+import net.kimik2.graphql.platform.security.CredentialBulkhead;
+import net.kimik2.graphql.platform.security.LoginThrottle;
 import net.kimik2.graphql.platform.security.CallerPrincipal;
 import net.kimik2.graphql.platform.security.SessionCookies;
 import net.kimik2.graphql.platform.security.TokenService;
@@ -66,7 +69,8 @@ public abstract class ControllerTest {
     private SessionCookies cookies;
 
     @TestConfiguration(proxyBeanMethods = false)
-    @Import({SchemaPlumbing.class, CallerConcurrency.class, SessionCookies.class, TokenService.class})
+    @Import({SchemaPlumbing.class, CallerConcurrency.class, SessionCookies.class, TokenService.class,
+            LoginThrottle.class, CredentialBulkhead.class, ClientAddress.class})
     static class Boundary {
 
         @Bean

@@ -32,6 +32,9 @@ import net.kimik2.graphql.accounts.RegisterResult.ValidationFailed;
 import net.kimik2.graphql.platform.schema.DomainErrors;
 import net.kimik2.graphql.platform.schema.ViewWaiter;
 import net.kimik2.graphql.platform.security.Caller;
+import net.kimik2.graphql.platform.security.ClientAddress;
+import net.kimik2.graphql.platform.security.CredentialBulkhead;
+import net.kimik2.graphql.platform.security.LoginThrottle;
 import net.kimik2.graphql.platform.security.SessionCookies;
 import net.kimik2.graphql.platform.security.TokenService;
 import org.axonframework.commandhandling.GenericCommandMessage;
@@ -54,10 +57,15 @@ class AccountController {
     private final ViewWaiter views;
     private final TokenService tokens;
     private final SessionCookies cookies;
+    private final LoginThrottle throttle;
+    private final CredentialBulkhead bulkhead;
     private final long signupCredits;
 
     AccountController(CommandGateway commands, QueryGateway queries, ViewWaiter views, TokenService tokens,
-                      SessionCookies cookies, @Value("${kimi.signup-credits:500000}") long signupCredits) {
+                      SessionCookies cookies, LoginThrottle throttle, CredentialBulkhead bulkhead,
+                      @Value("${kimi.signup-credits:500000}") long signupCredits) {
+        this.throttle = throttle;
+        this.bulkhead = bulkhead;
         this.signupCredits = signupCredits;
         this.commands = commands;
         this.queries = queries;
@@ -77,8 +85,8 @@ class AccountController {
         var command = new RegisterAccountCommand(userId, input.name(), input.email(), input.username(), input.password(),
                 input.acceptedPolicyVersion(), Role.USER);
         try {
-            commands.sendAndWait(GenericCommandMessage.asCommandMessage(command)
-                    .withMetaData(MetaData.with(MetadataKeys.ACTOR_ID, userId)));
+            bulkhead.run(() -> commands.sendAndWait(GenericCommandMessage.asCommandMessage(command)
+                    .withMetaData(MetaData.with(MetadataKeys.ACTOR_ID, userId))));
         } catch (RuntimeException e) {
             return failure(e);
         }
@@ -93,17 +101,21 @@ class AccountController {
 
     @MutationMapping
     LoginResult login(@Argument LoginInput input, GraphQLContext context) {
+        // refused (RATE_LIMITED) before the password is looked at when the account or the client IP must wait
+        LoginThrottle.Attempt attempt = throttle.begin(input.usernameOrEmail(), ClientAddress.of(context));
         LoginOutcome outcome;
         try {
-            outcome = commands.sendAndWait(GenericCommandMessage.asCommandMessage(
-                    new LoginCommand(input.usernameOrEmail(), input.password())).withMetaData(Caller.metadata()));
+            outcome = bulkhead.run(() -> commands.sendAndWait(GenericCommandMessage.asCommandMessage(
+                    new LoginCommand(input.usernameOrEmail(), input.password())).withMetaData(Caller.metadata())));
         } catch (RuntimeException e) {
-            DomainError error = DomainErrors.of(e).orElseThrow(() -> e);
-            if (error.code() == ErrorCode.INVALID_CREDENTIALS) {
-                return new InvalidCredentials("unknown user or wrong password");
+            DomainError error = DomainErrors.of(e).orElse(null);
+            if (error != null && error.code() == ErrorCode.INVALID_CREDENTIALS) {
+                return new InvalidCredentials("unknown user or wrong password"); // the attempt stays counted
             }
+            attempt.abandoned();
             throw e;
         }
+        attempt.succeeded();
         String token = tokens.issue(outcome.sessionId(), outcome.expiresAt());
         cookies.set(context, token, outcome.expiresAt());
         AccountView account = views.await(new FindAccountQuery(outcome.userId()), AccountView.class, Duration.ofSeconds(10));

@@ -323,7 +323,7 @@ class ConversationsControllerTest extends ControllerTest {
     void conversationIsOneOfTheCallersConversationsWithAllItsMessages() {
         signInAsUser();
         MessageView answer = new MessageView("m-2", CONVERSATION_ID, USER_ID, "m-1", "assistant", "Hello",
-                "kimi-k2", "offline:kimi-k2", T0.plusSeconds(2), new TokenUsage(12, 4, 30, 1_234L, "v1", false));
+                "kimi-k2", "offline:kimi-k2", T0.plusSeconds(2), new TokenUsage(12, 4, 30, 1_234L, "v1", false), null);
         queries.on(FindConversationQuery.class, q -> Optional.of(new ConversationView(CONVERSATION_ID, USER_ID,
                 "Greeting", T0, T0.plusSeconds(2), List.of(message("m-1", CONVERSATION_ID, null, "user", "Hi"),
                 answer))));
@@ -434,6 +434,6 @@ class ConversationsControllerTest extends ControllerTest {
 
     private static MessageView message(String id, String conversationId, String parentId, String role,
                                        String content) {
-        return new MessageView(id, conversationId, USER_ID, parentId, role, content, "kimi-k2", null, T0, null);
+        return new MessageView(id, conversationId, USER_ID, parentId, role, content, "kimi-k2", null, T0, null, null);
     }
 }

@@ -90,8 +90,26 @@ class PromptRecoveryIT {
                         "net.kimik2.api.conversations.PromptFailedEvent");
                 assertThat(types.get(2).path("payloadJson").asText()).contains("INTERRUPTED");
 
+                // the conversation shows the failed answer under the interrupted question
+                JsonNode conversationMessages = null;
+                long viewUntil = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (System.nanoTime() < viewUntil) {
+                    conversationMessages = client(service).executeAs(token, PromptsIT.CONVERSATION,
+                            Map.of("id", conversationId)).data().path("conversation").path("messages");
+                    if (conversationMessages.size() == 2) {
+                        break;
+                    }
+                    Thread.sleep(200);
+                }
+                assertThat(conversationMessages).hasSize(2);
+                assertThat(conversationMessages.get(1).path("role").asText()).isEqualTo("assistant");
+                assertThat(conversationMessages.get(1).path("parentId").asText())
+                        .isEqualTo(conversationMessages.get(0).path("id").asText());
+                assertThat(conversationMessages.get(1).path("failureCode").asText()).isEqualTo("INTERRUPTED");
+                assertThat(conversationMessages.get(1).path("usage").isNull()).isTrue();
+
                 // the stream of the prompt answered before the crash is no longer in memory: it replays the stored
-                // answer as one final chunk; the interrupted one has none
+                // answer as one final chunk; the interrupted one ends with a final chunk carrying its failure code
                 URI ws = URI.create(service.baseUrl().replace("http://", "ws://") + "/graphql");
                 try (GraphQlWsClient socket = GraphQlWsClient.connect(ws, Map.of("Authorization", "Bearer " + token))) {
                     var messages = socket.subscribe("old", PromptsIT.STREAM,
@@ -102,8 +120,12 @@ class PromptRecoveryIT {
                     assertThat(chunk.path("done").asBoolean()).isTrue();
                     assertThat(chunk.path("usage").path("costCredits").asLong()).isEqualTo(charged);
                     var interrupted = socket.subscribe("gone", PromptsIT.STREAM,
-                            Map.of("id", accepted.path("promptId").asText())).await(Duration.ofSeconds(20));
-                    assertThat(interrupted.type()).isEqualTo("error");
+                            Map.of("id", accepted.path("promptId").asText())).awaitAll(Duration.ofSeconds(20));
+                    assertThat(interrupted).hasSize(2);
+                    JsonNode last = interrupted.get(0).payload().path("data").path("promptStream");
+                    assertThat(last.path("done").asBoolean()).as(last.toString()).isTrue();
+                    assertThat(last.path("failureCode").asText()).isEqualTo("INTERRUPTED");
+                    assertThat(last.path("usage").isNull()).isTrue();
                 }
             } finally {
                 service.close();

@@ -53,7 +53,7 @@ class PromptsIT {
     static final String STREAM = PromptOperations.STREAM;
     static final String CONVERSATION = """
             query C($id: ID!) {
-              conversation(id: $id) { id title messages { id parentId role content model servedBy
+              conversation(id: $id) { id title messages { id parentId role content model servedBy failureCode
                 usage { promptTokens cachedTokens completionTokens costCredits estimated priceVersion } } }
             }""";
     static final String LEDGER_AND_BALANCE = """
@@ -149,7 +149,12 @@ class PromptsIT {
         JsonNode last = awaitStreamEnd(token, accepted.path("promptId").asText()).get(0);
         assertThat(last.path("failureCode").asText()).isEqualTo("UPSTREAM_ERROR");
         assertLedgerConsistent(token, 0);
-        assertThat(assistantMessages(token, accepted)).isEmpty();
+        // no answer recorded: at most the failed answer, empty, uncharged, with its failure code
+        assertThat(assistantMessages(token, accepted)).allSatisfy(m -> {
+            assertThat(m.path("failureCode").asText()).isEqualTo(last.path("failureCode").asText());
+            assertThat(m.path("content").asText()).isEmpty();
+            assertThat(m.path("usage").isNull()).isTrue();
+        });
     }
 
     @Test
@@ -162,7 +167,12 @@ class PromptsIT {
         assertThat(last.path("done").asBoolean()).isTrue();
         assertThat(last.path("failureCode").asText()).isEqualTo("STREAM_CUT");
         assertLedgerConsistent(token, 0);
-        assertThat(assistantMessages(token, accepted)).isEmpty();
+        // no answer recorded: at most the failed answer, empty, uncharged, with its failure code
+        assertThat(assistantMessages(token, accepted)).allSatisfy(m -> {
+            assertThat(m.path("failureCode").asText()).isEqualTo(last.path("failureCode").asText());
+            assertThat(m.path("content").asText()).isEmpty();
+            assertThat(m.path("usage").isNull()).isTrue();
+        });
     }
 
     @Test
@@ -536,7 +546,7 @@ class PromptsIT {
             }
             for (JsonNode m : messages) {
                 if (userMessage != null && userMessage.equals(m.path("parentId").asText())
-                        && "assistant".equals(m.path("role").asText())) {
+                        && "assistant".equals(m.path("role").asText()) && !m.hasNonNull("failureCode")) {
                     return m;
                 }
             }

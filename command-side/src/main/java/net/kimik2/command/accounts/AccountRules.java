@@ -52,6 +52,7 @@ final class AccountRules {
         if (lower.equals(username.toLowerCase(Locale.ROOT)) || lower.equals(email.toLowerCase(Locale.ROOT))) {
             throw DomainException.validation("password", "password must differ from the username and the email");
         }
+        PasswordRules.check(password, username, email);
         if (policyVersion == null || !policyVersion.equals(currentPolicyVersion)) {
             throw DomainException.validation("acceptedPolicyVersion",
                     "the current privacy policy version " + currentPolicyVersion + " must be accepted");

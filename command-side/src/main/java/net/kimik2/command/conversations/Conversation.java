@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.UUID;
 import net.kimik2.api.conversations.AnswerRecordedEvent;
 import net.kimik2.api.conversations.CompletePromptCommand;
 import net.kimik2.api.conversations.ConversationDeletedEvent;
@@ -316,8 +315,7 @@ class Conversation {
 
     /** Message ids derive from the prompt id, so a replayed or retried step names the same message. */
     static String messageId(String promptId, String role) {
-        return UUID.nameUUIDFromBytes((promptId + "/" + role).getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                .toString();
+        return SendPromptCommand.messageId(promptId, role);
     }
 
     /** The first line of the first prompt, shortened; encrypted like the content it comes from. */

@@ -53,6 +53,12 @@ import org.axonframework.spring.stereotype.Aggregate;
 class CreditLedger {
 
     static final int SIGNUP_PRIORITY = 10;
+    /**
+     * The largest balance (credits of live buckets) a ledger may reach: 10^15 credits, a billion dollars. It keeps
+     * every sum the ledger and the views take (balances, holds, lifetime totals of up to thousands of such grants)
+     * far below {@code Long.MAX_VALUE}; a grant beyond it is VALIDATION_FAILED.
+     */
+    public static final long MAX_BALANCE = 1_000_000_000_000_000L;
     static final int DEFAULT_PRIORITY = 50;
     static final String HOLD_EXPIRY = "credit-hold-expiry";
 
@@ -102,6 +108,9 @@ class CreditLedger {
         if (command.signupCredits() < 0) {
             throw DomainException.validation("signupCredits", "signup credits must not be negative");
         }
+        if (command.signupCredits() > MAX_BALANCE) {
+            throw DomainException.validation("signupCredits", "signup credits must be at most " + MAX_BALANCE);
+        }
         Instant now = now();
         apply(new CreditLedgerOpenedEvent(command.ledgerId(), command.userId(), now));
         if (command.signupCredits() > 0) {
@@ -125,6 +134,7 @@ class CreditLedger {
         if (command.expiresAt() != null && !command.expiresAt().isAfter(now)) {
             throw DomainException.validation("expiresAt", "a grant must expire in the future");
         }
+        requireWithinMaxBalance(command.amount(), now);
         apply(new CreditsGrantedEvent(ledgerId, userId, command.grantId(), command.amount(),
                 command.type() == null ? GrantType.PROMOTIONAL : command.type(), command.source(),
                 command.priority() <= 0 ? DEFAULT_PRIORITY : command.priority(), now, command.expiresAt()));
@@ -204,6 +214,28 @@ class CreditLedger {
         Long open = holds.get(holdId);
         if (open != null) {
             apply(new CreditsReleasedEvent(ledgerId, userId, holdId, open, code, now()));
+        }
+    }
+
+    /**
+     * A grant may not lift the credits of live buckets above {@link #MAX_BALANCE}; the sum is taken with
+     * {@link Math#addExact} so that no amount, however large, can wrap a balance to a negative number.
+     */
+    private void requireWithinMaxBalance(long amount, Instant now) {
+        long balance;
+        try {
+            balance = amount;
+            for (Bucket bucket : buckets.values()) {
+                if (bucket.liveAt(now)) {
+                    balance = Math.addExact(balance, bucket.remaining());
+                }
+            }
+        } catch (ArithmeticException overflow) {
+            balance = Long.MAX_VALUE;
+        }
+        if (amount > MAX_BALANCE || balance > MAX_BALANCE) {
+            throw DomainException.validation("amount",
+                    "a grant must not lift the balance above " + MAX_BALANCE + " credits");
         }
     }
 

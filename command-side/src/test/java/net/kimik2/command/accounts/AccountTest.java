@@ -115,6 +115,12 @@ class AccountTest {
                 Arguments.of("password too long", register("u", "Alice", "a@example.com", "alice", "p".repeat(129), POLICY, null), "password"),
                 Arguments.of("password equals username", register("u", "Alice", "a@example.com", "alice_wonder12", "ALICE_WONDER12", POLICY, null), "password"),
                 Arguments.of("password equals email", register("u", "Alice", "Bob.Smith@Example.com", "bob", "bob.smith@example.COM", POLICY, null), "password"),
+                Arguments.of("common password", register("u", "Alice", "a@example.com", "alice", "1q2w3e4r5t6y", POLICY, null), "password"),
+                Arguments.of("one character repeated", register("u", "Alice", "a@example.com", "alice", "aaaaaaaaaaaa", POLICY, null), "password"),
+                Arguments.of("digit run", register("u", "Alice", "a@example.com", "alice", "123456789012", POLICY, null), "password"),
+                Arguments.of("common word repeated", register("u", "Alice", "a@example.com", "alice", "passwordpassword", POLICY, null), "password"),
+                Arguments.of("username repeated", register("u", "Alice", "a@example.com", "alice_w", "alice_walice_w", POLICY, null), "password"),
+                Arguments.of("email with a suffix", register("u", "Alice", "bob.smith@example.com", "bob", "bob.smith@example.com1", POLICY, null), "password"),
                 Arguments.of("no policy accepted", register("u", "Alice", "a@example.com", "alice", ok, null, null), "acceptedPolicyVersion"),
                 Arguments.of("old policy accepted", register("u", "Alice", "a@example.com", "alice", ok, "2024-01", null), "acceptedPolicyVersion"));
     }
@@ -135,8 +141,8 @@ class AccountTest {
                 Arguments.of("name of 200", register("u", "n".repeat(200), "a@example.com", "alice", PASSWORD, POLICY, null)),
                 Arguments.of("username of 3", register("u", "Alice", "a@example.com", "abc", PASSWORD, POLICY, null)),
                 Arguments.of("username of 32", register("u", "Alice", "a@example.com", "a".repeat(32), PASSWORD, POLICY, null)),
-                Arguments.of("password of 12", register("u", "Alice", "a@example.com", "alice", "p".repeat(12), POLICY, null)),
-                Arguments.of("password of 128", register("u", "Alice", "a@example.com", "alice", "p".repeat(128), POLICY, null)));
+                Arguments.of("password of 12", register("u", "Alice", "a@example.com", "alice", "kx7!qmz2bv9w", POLICY, null)),
+                Arguments.of("password of 128", register("u", "Alice", "a@example.com", "alice", "kx7!qmz2bv9w".repeat(10) + "tr0uble8", POLICY, null)));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -135,6 +135,35 @@ class CreditLedgerTest {
         assertDomainError(thrown.get(), ErrorCode.VALIDATION_FAILED, "amount");
     }
 
+    @ParameterizedTest
+    @ValueSource(longs = {Long.MAX_VALUE, Long.MAX_VALUE - 400_000, CreditLedger.MAX_BALANCE + 1})
+    void grantThatWouldOverflowOrPassTheMaximumBalanceIsRejected(long amount) {
+        Captured<Object> thrown = new Captured<>();
+        fixture.given(opened(), signupGrant(500_000))
+                .andGivenCurrentTime(NOW)
+                .when(new GrantCreditsCommand(LEDGER, "g-huge", amount, GrantType.PAID, "admin", null, 0))
+                .expectNoEvents()
+                .expectException(thrown);
+        assertDomainError(thrown.get(), ErrorCode.VALIDATION_FAILED, "amount");
+    }
+
+    @Test
+    void grantsMayFillTheBalanceUpToTheMaximumButNotBeyond() {
+        long rest = CreditLedger.MAX_BALANCE - 500_000;
+        fixture.given(opened(), signupGrant(500_000))
+                .andGivenCurrentTime(NOW)
+                .when(new GrantCreditsCommand(LEDGER, "g-1", rest, GrantType.PAID, "admin", null, 5))
+                .expectEvents(new CreditsGrantedEvent(LEDGER, USER, "g-1", rest, GrantType.PAID, "admin", 5, NOW, null));
+        Captured<Object> thrown = new Captured<>();
+        fixture.given(opened(), signupGrant(500_000),
+                        new CreditsGrantedEvent(LEDGER, USER, "g-1", rest, GrantType.PAID, "admin", 5, NOW, null))
+                .andGivenCurrentTime(NOW)
+                .when(new GrantCreditsCommand(LEDGER, "g-2", 1, GrantType.PAID, "admin", null, 5))
+                .expectNoEvents()
+                .expectException(thrown);
+        assertDomainError(thrown.get(), ErrorCode.VALIDATION_FAILED, "amount");
+    }
+
     @Test
     void grantWithoutIdIsRejected() {
         for (String grantId : new String[] {null, " "}) {

@@ -41,6 +41,15 @@ public record SendPromptCommand(
      * @param conversationId null to start a new conversation
      * @param maxTokens      null for the default
      */
+    /**
+     * The id of a prompt's message of {@code role} (user or assistant): derived from the prompt id, so that the
+     * command side and the views name the same message without looking it up.
+     */
+    public static String messageId(String promptId, String role) {
+        return java.util.UUID.nameUUIDFromBytes((promptId + "/" + role).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .toString();
+    }
+
     public static SendPromptCommand fromCaller(String userId, String conversationId, String idempotencyKey,
                                                String content, String parentId, String model, Integer maxTokens) {
         if (idempotencyKey != null && !idempotencyKey.matches(KEY_PATTERN)) {

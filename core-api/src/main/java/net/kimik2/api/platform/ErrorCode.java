@@ -11,5 +11,10 @@ public enum ErrorCode {
     INSUFFICIENT_CREDITS,
     CONFLICT,
     /** The shared model capacity is exhausted; the amounts carry {@code retryAfterSeconds}. */
-    BUSY
+    BUSY,
+    /**
+     * Too many attempts (login throttling): refused before anything ran, whatever the input; the amounts carry
+     * {@code retryAfterSeconds}.
+     */
+    RATE_LIMITED
 }

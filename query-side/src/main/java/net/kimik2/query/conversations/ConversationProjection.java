@@ -30,6 +30,9 @@ import net.kimik2.api.conversations.FindPromptAnswerQuery;
 import net.kimik2.api.conversations.FindUsageSummaryQuery;
 import net.kimik2.api.conversations.MessageView;
 import net.kimik2.api.conversations.PromptChunkView;
+import net.kimik2.api.conversations.PromptFailedEvent;
+import net.kimik2.api.conversations.PromptFailureCode;
+import net.kimik2.api.conversations.SendPromptCommand;
 import net.kimik2.api.conversations.PromptSubmittedEvent;
 import net.kimik2.api.conversations.TokenUsage;
 import net.kimik2.api.conversations.UsageSummary;
@@ -120,6 +123,20 @@ class ConversationProjection implements SubjectDocuments {
                 .append("estimated", usage.estimated());
         addMessage(event.conversationId(), event.userId(), event.messageId(), event.parentId(), event.content(),
                 event.model(), event.answeredAt(), sequence, message);
+    }
+
+    /**
+     * A prompt that got no answer (the model failed, or the service died mid-answer and the prompt expired) shows as
+     * a failed answer: an assistant message with empty content, no usage and the failure code, under the id a
+     * later answer would have (an answer recorded after all replaces it).
+     */
+    @EventHandler
+    void on(PromptFailedEvent event, @SequenceNumber long sequence) {
+        Document message = new Document("role", "assistant")
+                .append("promptId", event.promptId())
+                .append("failureCode", event.failureCode() == null ? null : event.failureCode().name());
+        addMessage(event.conversationId(), event.userId(), SendPromptCommand.messageId(event.promptId(), "assistant"),
+                SendPromptCommand.messageId(event.promptId(), "user"), "", null, event.failedAt(), sequence, message);
     }
 
     /** Writes a message (content encrypted) and moves its conversation's updatedAt, unless the key is gone. */
@@ -227,6 +244,10 @@ class ConversationProjection implements SubjectDocuments {
             return Optional.empty();
         }
         MessageView answer = message(m, query.userId());
+        if (answer.failureCode() != null) {
+            return Optional.of(new PromptChunkView(query.promptId(), answer.conversationId(), query.userId(), 0,
+                    "", true, null, answer.failureCode()));
+        }
         return Optional.of(new PromptChunkView(query.promptId(), answer.conversationId(), query.userId(), 0,
                 answer.content(), true, answer.usage(), null));
     }
@@ -235,6 +256,7 @@ class ConversationProjection implements SubjectDocuments {
     UsageSummary handle(FindUsageSummaryQuery query) {
         List<Bson> pipeline = List.of(
                 Aggregates.match(Filters.and(Filters.eq("userId", query.userId()), Filters.eq("role", "assistant"),
+                        Filters.exists("failureCode", false),
                         Filters.gte("day", query.from().toString()), Filters.lte("day", query.to().toString()))),
                 Aggregates.group(new Document("day", "$day").append("model", "$model"),
                         Accumulators.sum("answers", 1),
@@ -259,12 +281,13 @@ class ConversationProjection implements SubjectDocuments {
 
     private MessageView message(Document m, String userId) {
         String conversationId = m.getString("conversationId");
-        boolean answer = "assistant".equals(m.getString("role"));
+        String failure = m.getString("failureCode");
+        boolean answer = "assistant".equals(m.getString("role")) && failure == null;
         return new MessageView(m.getString("_id"), conversationId, userId, m.getString("parentId"),
                 m.getString("role"),
                 cipher.decryptString(scope(conversationId), "content", m.getString("content")).orElse("[erased]"),
                 m.getString("model"), m.getString("servedBy"), m.getDate("createdAt").toInstant(),
-                answer ? usage(m) : null);
+                answer ? usage(m) : null, failure == null ? null : PromptFailureCode.valueOf(failure));
     }
 
     private static Number number(Document d, String key) {

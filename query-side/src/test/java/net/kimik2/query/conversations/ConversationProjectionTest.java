@@ -24,6 +24,9 @@ import net.kimik2.api.conversations.FindConversationsQuery;
 import net.kimik2.api.conversations.FindPromptAnswerQuery;
 import net.kimik2.api.conversations.FindUsageSummaryQuery;
 import net.kimik2.api.conversations.PromptChunkView;
+import net.kimik2.api.conversations.PromptFailedEvent;
+import net.kimik2.api.conversations.PromptFailureCode;
+import net.kimik2.api.conversations.SendPromptCommand;
 import net.kimik2.api.conversations.PromptSubmittedEvent;
 import net.kimik2.api.conversations.TokenUsage;
 import net.kimik2.api.conversations.UsageSummary;
@@ -134,6 +137,39 @@ class ConversationProjectionTest {
                 ResponseTypes.instanceOf(ConversationPage.class));
         assertThat(second.conversations()).extracting(c -> c.id()).containsExactly("c-1");
         assertThat(second.hasNextPage()).isFalse();
+    }
+
+    @Test
+    void aFailedPromptShowsAsAFailedAnswerAndStreamsAsAFinalChunkWithItsFailureCode() {
+        Instant at = T0;
+        String userMessage = SendPromptCommand.messageId("p-f", "user");
+        harness.deliver(
+                event("c-f", 0, new ConversationStartedEvent("c-f", "u-1", "Title", at), at),
+                event("c-f", 1, new PromptSubmittedEvent("c-f", "u-1", "p-f", userMessage, null, "question",
+                        "kimi-k2-0905-preview", 100, 5000, at), at),
+                event("c-f", 2, new PromptFailedEvent("c-f", "u-1", "p-f", PromptFailureCode.INTERRUPTED,
+                        at.plusSeconds(900)), at.plusSeconds(900)));
+
+        ConversationView view = find("c-f", "u-1").orElseThrow();
+        assertThat(view.messages()).hasSize(2);
+        var failed = view.messages().get(1);
+        assertThat(failed.id()).isEqualTo(SendPromptCommand.messageId("p-f", "assistant"));
+        assertThat(failed.parentId()).isEqualTo(userMessage);
+        assertThat(failed.role()).isEqualTo("assistant");
+        assertThat(failed.content()).isEmpty();
+        assertThat(failed.usage()).isNull();
+        assertThat(failed.failureCode()).isEqualTo(PromptFailureCode.INTERRUPTED);
+
+        PromptChunkView chunk = harness.query(new FindPromptAnswerQuery("p-f", "u-1"),
+                ResponseTypes.optionalInstanceOf(PromptChunkView.class)).orElseThrow();
+        assertThat(chunk.done()).isTrue();
+        assertThat(chunk.failureCode()).isEqualTo(PromptFailureCode.INTERRUPTED);
+        assertThat(chunk.usage()).isNull();
+        assertThat(chunk.delta()).isEmpty();
+        assertThat(harness.query(new FindPromptAnswerQuery("p-f", "u-2"),
+                ResponseTypes.optionalInstanceOf(PromptChunkView.class))).isEmpty();
+        // a failed answer cost nothing and is not counted as an answer
+        assertThat(summary("u-1").days()).isEmpty();
     }
 
     @Test

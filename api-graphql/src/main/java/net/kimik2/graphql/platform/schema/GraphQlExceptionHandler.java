@@ -38,7 +38,8 @@ class GraphQlExceptionHandler extends DataFetcherExceptionResolverAdapter {
         if (error.field() != null) {
             extensions.put("field", error.field());
         }
-        if (error.code() == net.kimik2.api.platform.ErrorCode.BUSY) {
+        if (error.code() == net.kimik2.api.platform.ErrorCode.BUSY
+                || error.code() == net.kimik2.api.platform.ErrorCode.RATE_LIMITED) {
             extensions.put("retryAfterSeconds", Math.max(1, error.amount("retryAfterSeconds")));
         }
         return GraphqlErrorBuilder.newError(env)
