@@ -11,6 +11,7 @@ import net.kimik2.api.accounts.Role;
 import net.kimik2.api.privacy.ErasureCompletedEvent;
 import net.kimik2.shredding.privacy.FieldCipher;
 import net.kimik2.query.platform.SubjectDocuments;
+import net.kimik2.query.platform.ViewCollections;
 import net.kimik2.query.platform.ViewBatch;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -101,7 +102,7 @@ class AccountProjection implements SubjectDocuments {
 
     @ResetHandler
     void reset() {
-        mongo.dropCollection(COLLECTION);
+        ViewCollections.drop(mongo, COLLECTION);
         accounts.invalidateAll();
     }
 

@@ -39,6 +39,7 @@ import net.kimik2.api.conversations.UsageSummary;
 import net.kimik2.api.privacy.ErasureCompletedEvent;
 import net.kimik2.shredding.privacy.FieldCipher;
 import net.kimik2.query.platform.Cursors;
+import net.kimik2.query.platform.ViewCollections;
 import net.kimik2.query.platform.SubjectDocuments;
 import net.kimik2.query.platform.ViewBatch;
 import org.axonframework.config.ProcessingGroup;
@@ -184,8 +185,7 @@ class ConversationProjection implements SubjectDocuments {
 
     @ResetHandler
     void reset() {
-        mongo.dropCollection(CONVERSATIONS);
-        mongo.dropCollection(MESSAGES);
+        ViewCollections.drop(mongo, CONVERSATIONS, MESSAGES);
         ensureIndexes();
     }
 

@@ -16,6 +16,7 @@ import net.kimik2.api.credits.CreditsReleasedEvent;
 import net.kimik2.api.credits.FindCreditBalanceQuery;
 import net.kimik2.api.credits.FindCreditBalancesQuery;
 import net.kimik2.query.platform.ViewBatch;
+import net.kimik2.query.platform.ViewCollections;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Map;
@@ -131,7 +132,7 @@ class CreditBalanceProjection {
 
     @ResetHandler
     void reset() {
-        mongo.dropCollection(COLLECTION);
+        ViewCollections.drop(mongo, COLLECTION);
         balances.invalidateAll();
     }
 

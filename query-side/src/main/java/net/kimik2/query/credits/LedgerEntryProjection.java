@@ -10,6 +10,7 @@ import net.kimik2.api.credits.FindCreditLedgerQuery;
 import net.kimik2.api.credits.LedgerEntryView;
 import net.kimik2.api.credits.LedgerPage;
 import net.kimik2.query.platform.Cursors;
+import net.kimik2.query.platform.ViewCollections;
 import net.kimik2.query.platform.ViewBatch;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
@@ -89,7 +90,7 @@ class LedgerEntryProjection {
 
     @ResetHandler
     void reset() {
-        mongo.dropCollection(COLLECTION);
+        ViewCollections.drop(mongo, COLLECTION);
         ensureIndex();
     }
 

@@ -15,6 +15,7 @@ import net.kimik2.api.privacy.FindErasureCertificateQuery;
 import net.kimik2.api.privacy.FindErasureRequestsQuery;
 import net.kimik2.api.privacy.FindLatestErasureRequestQuery;
 import net.kimik2.query.platform.Cursors;
+import net.kimik2.query.platform.ViewCollections;
 import net.kimik2.query.platform.ViewBatch;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
@@ -83,7 +84,7 @@ class ErasureRequestProjection {
 
     @ResetHandler
     void reset() {
-        mongo.dropCollection(COLLECTION);
+        ViewCollections.drop(mongo, COLLECTION);
     }
 
     @QueryHandler
