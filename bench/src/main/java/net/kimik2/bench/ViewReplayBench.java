@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -77,43 +76,28 @@ public final class ViewReplayBench {
 
     static final long SIGNUP = 500_000;
     static final long COST = 1_234;
-    static final String[] VIEWS = {"accounts-account", "credits-balance", "credits-ledger", "privacy-erasure-requests",
-            "conversations-conversation"};
-    private static final String LOGIN = """
-            mutation Login($input: LoginInput!) {
-              login(input: $input) { __typename ... on LoggedIn { token } ... on InvalidCredentials { message } }
-            }""";
-    private static final String VIEW_PROCESSORS =
-            "{ viewProcessors { name running replaying caughtUp position headPosition error } }";
-    private static final String REPLAY = """
-            mutation Replay($input: ReplayViewsInput!) {
-              replayViews(input: $input) { __typename ... on ReplayStarted { processors } ... on ValidationFailed { message } }
-            }""";
-
+    static final String[] VIEWS = Generator.VIEWS;
     private ViewReplayBench() {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> s = new LinkedHashMap<>();
-        for (String a : args) {
-            int eq = a.indexOf('=');
-            s.put(a.substring(0, eq), a.substring(eq + 1));
-        }
-        int users = Integer.parseInt(s.getOrDefault("users", "2000"));
-        int convs = Integer.parseInt(s.getOrDefault("conversations", "2"));
-        int prompts = Integer.parseInt(s.getOrDefault("prompts", "3"));
-        int rounds = Integer.parseInt(s.getOrDefault("rounds", "5"));
-        Path jar = Path.of(s.getOrDefault("jar", "app/target/kimi-backend.jar")).toAbsolutePath();
-        String heap = s.getOrDefault("heap", "2g");
+        Settings s = Settings.parse(args);
+        int users = s.integer("users", 2000);
+        int convs = s.integer("conversations", 2);
+        int prompts = s.integer("prompts", 3);
+        int rounds = s.integer("rounds", 5);
+        Path jar = Path.of(s.string("jar", "app/target/kimi-backend.jar")).toAbsolutePath();
+        String heap = s.string("heap", "2g");
         String adminPassword = "bench-admin-" + UUID.randomUUID();
         Path logDir = Files.isDirectory(Path.of("bench/target")) ? Path.of("bench/target") : Path.of("/tmp");
         long stamp = System.currentTimeMillis();
-        System.out.println("view replay bench: " + s + "; machine: " + Machine.cpuModel() + ", nproc "
+        System.out.println("view replay bench: " + String.join(" ", args) + "; machine: " + Machine.cpuModel() + ", nproc "
                 + Runtime.getRuntime().availableProcessors());
 
         Path dataDir;
-        if (s.containsKey("data")) {
-            dataDir = Path.of(s.get("data"));
+        String reuse = s.string("data", null);
+        if (reuse != null) {
+            dataDir = Path.of(reuse);
             adminPassword = Files.readString(dataDir.resolve("bench-admin-password")).trim();
         } else {
             dataDir = Files.createTempDirectory("kimi-view-replay-data-");
@@ -129,27 +113,23 @@ public final class ViewReplayBench {
                 .jar(jar).jvmArgs(List.of("-Xmx" + heap, "-Daxoniq.update-checker.disabled=true")).log(logFile)
                 .privateJarCopy().embeddedDefaultsOnly().startupTimeout(Duration.ofMinutes(5)).start()) {
             System.out.println("service log: " + logFile + ", data: " + dataDir);
-            GraphQlClient client = new GraphQlClient(java.net.URI.create(service.baseUrl()), Duration.ofSeconds(60));
+            Api api = new Api(new GraphQlClient(java.net.URI.create(service.baseUrl()), Duration.ofSeconds(60)));
             Duration up = service.lastStartup();
-            String admin = login(client, adminPassword);
+            String admin = api.login("admin", adminPassword);
             long t0 = System.nanoTime();
             CpuWatch initialCpu = CpuWatch.start(service.pid(), ProcessHandle.current().pid());
-            head = awaitDone(client, admin, t0, Duration.ofMinutes(30));
+            head = awaitDone(api, admin, t0, Duration.ofMinutes(30));
             System.out.printf(Locale.ROOT, "healthy after %.1f s; views built %.1f s after that (%d events; %s)%n",
                     up.toMillis() / 1e3, (System.nanoTime() - t0) / 1e9, head, initialCpu.summary());
-            String jfr = s.get("jfr");
+            String jfr = s.string("jfr", null);
             if (jfr != null) {
                 jcmd(service.pid(), "JFR.start", "name=replay", "settings=profile", "filename=" + Path.of(jfr).toAbsolutePath());
             }
             for (int r = 1; r <= rounds; r++) {
                 CpuWatch cpu = CpuWatch.start(service.pid(), ProcessHandle.current().pid());
                 long start = System.nanoTime();
-                JsonNode started = client.data(REPLAY, Map.of("input", Map.of("processors", Arrays.asList(VIEWS))), admin)
-                        .path("replayViews");
-                if (!"ReplayStarted".equals(started.path("__typename").asText())) {
-                    throw new BenchFailure("replayViews answered " + started);
-                }
-                long atHead = awaitDone(client, admin, start, Duration.ofMinutes(30));
+                api.replay(admin, Arrays.asList(VIEWS));
+                long atHead = awaitDone(api, admin, start, Duration.ofMinutes(30));
                 double secs = (System.nanoTime() - start) / 1e9;
                 double eps = atHead / secs;
                 rates.add(eps);
@@ -172,7 +152,7 @@ public final class ViewReplayBench {
             System.out.printf(Locale.ROOT, "replay of all %d views, %d events, %d rounds: median %.0f events/s (min %.0f, max %.0f)%n",
                     VIEWS.length, head, v.length, median, v[0], v[v.length - 1]);
         }
-        if (!Boolean.parseBoolean(s.getOrDefault("keepData", "false")) && !s.containsKey("data")) {
+        if (!s.flag("keepData", false) && reuse == null) {
             CryptoStack.deleteTree(dataDir);
         } else {
             System.out.println("data kept: " + dataDir);
@@ -213,34 +193,19 @@ public final class ViewReplayBench {
         CryptoStack.deleteTree(genDir);
     }
 
-    private static String login(GraphQlClient client, String password) {
-        JsonNode result = client.data(LOGIN, Map.of("input", Map.of("usernameOrEmail", "admin", "password", password)),
-                null).path("login");
-        if (!"LoggedIn".equals(result.path("__typename").asText())) {
-            throw new BenchFailure("admin login answered " + result);
-        }
-        return result.path("token").asText();
-    }
-
-    /** Waits until every view processor is caught up at the head; answers the head position. */
-    private static long awaitDone(GraphQlClient client, String admin, long startNanos, Duration limit)
-            throws InterruptedException {
+    /** Waits until every view processor is caught up at the head (Api's rule); answers the head position. */
+    private static long awaitDone(Api api, String admin, long startNanos, Duration limit) throws InterruptedException {
         long deadline = startNanos + limit.toNanos();
         while (System.nanoTime() < deadline) {
             Thread.sleep(50);
-            JsonNode list = client.data(VIEW_PROCESSORS, Map.of(), admin).path("viewProcessors");
-            long head = -1;
-            boolean all = true;
-            for (JsonNode p : list) {
+            Map<String, JsonNode> processors = api.viewProcessors(admin);
+            for (JsonNode p : processors.values()) {
                 if (!p.path("error").isNull() && !p.path("error").isMissingNode()) {
                     throw new BenchFailure("processor in error: " + p);
                 }
-                head = Math.max(head, p.path("headPosition").asLong(0));
-                all &= p.path("running").asBoolean() && p.path("caughtUp").asBoolean()
-                        && !p.path("position").isNull() && p.path("position").asLong() >= p.path("headPosition").asLong();
             }
-            if (all && list.size() == VIEWS.length) {
-                return head;
+            if (processors.size() == VIEWS.length && processors.values().stream().allMatch(Api::caughtUp)) {
+                return processors.values().stream().mapToLong(p -> p.path("headPosition").asLong(0)).max().orElse(0);
             }
         }
         throw new BenchFailure("views not caught up within " + limit);
@@ -310,6 +275,11 @@ public final class ViewReplayBench {
      * conversation.
      */
     public static final class Generator {
+
+        /** Here, not in the outer class: the generator runs in the service jar, where only its own class is loaded. */
+        static final String[] VIEWS = {"accounts-account", "credits-balance", "credits-ledger", "privacy-erasure-requests",
+            "conversations-conversation"};
+
 
         private Generator() {
         }
