@@ -106,7 +106,8 @@ class AccountController {
         LoginOutcome outcome;
         try {
             outcome = bulkhead.run(() -> commands.sendAndWait(GenericCommandMessage.asCommandMessage(
-                    new LoginCommand(input.usernameOrEmail(), input.password())).withMetaData(Caller.metadata())));
+                    new LoginCommand(input.usernameOrEmail(), input.password(),
+                            ClientAddress.userAgent(context), ClientAddress.of(context))).withMetaData(Caller.metadata())));
         } catch (RuntimeException e) {
             DomainError error = DomainErrors.of(e).orElse(null);
             if (error != null && error.code() == ErrorCode.INVALID_CREDENTIALS) {

@@ -9,6 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import net.kimik2.api.accounts.FindPrivacyChoicesQuery;
+import net.kimik2.api.accounts.PrivacyChoicesView;
+import net.kimik2.api.platform.MetadataKeys;
 import net.kimik2.api.conversations.ConversationMessages;
 import net.kimik2.api.conversations.ConversationPage;
 import net.kimik2.api.conversations.ConversationView;
@@ -113,8 +116,11 @@ class ConversationsController {
 
     private SendPromptResult send(SendPromptCommand command) {
         try {
-            PromptAcceptance accepted = commands.sendAndWait(
-                    GenericCommandMessage.asCommandMessage(command).withMetaData(Caller.metadata()));
+            // the person's current privacy choices travel with the prompt (and, as correlation data, its events)
+            String choices = queries.query(new FindPrivacyChoicesQuery(command.userId()),
+                    ResponseTypes.instanceOf(PrivacyChoicesView.class)).join().asMetadata();
+            PromptAcceptance accepted = commands.sendAndWait(GenericCommandMessage.asCommandMessage(command)
+                    .withMetaData(Caller.metadata().and(MetadataKeys.PRIVACY_CHOICES, choices)));
             return new PromptAccepted(accepted.promptId(), accepted.conversationId(), accepted.heldCredits());
         } catch (RuntimeException e) {
             DomainError error = DomainErrors.of(e).orElseThrow(() -> e);

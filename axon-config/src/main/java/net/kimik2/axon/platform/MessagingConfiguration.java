@@ -24,7 +24,8 @@ public class MessagingConfiguration {
 
     @Bean
     CorrelationDataProvider actorCorrelationDataProvider() {
-        return new SimpleCorrelationDataProvider(MetadataKeys.ACTOR_ID, MetadataKeys.ACTOR_ROLE);
+        return new SimpleCorrelationDataProvider(MetadataKeys.ACTOR_ID, MetadataKeys.ACTOR_ROLE,
+                MetadataKeys.PRIVACY_CHOICES);
     }
 
     /**

@@ -56,6 +56,11 @@ class AccountLookup {
         return jdbc.update("DELETE FROM account_lookup WHERE user_id = ?", command.userId());
     }
 
+    /** The old email after a change: free for others at once. */
+    void release(Kind kind, String normalizedValue, String userId) {
+        jdbc.update("DELETE FROM account_lookup WHERE key_hash = ? AND user_id = ?", hash(kind, normalizedValue), userId);
+    }
+
     Optional<String> find(Kind kind, String normalizedValue) {
         return jdbc.queryForList("SELECT user_id FROM account_lookup WHERE key_hash = ?", String.class,
                 hash(kind, normalizedValue)).stream().findFirst();

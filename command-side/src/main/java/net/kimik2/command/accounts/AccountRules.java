@@ -29,19 +29,35 @@ final class AccountRules {
 
     static void validate(String name, String email, String username, String password, String policyVersion,
                          String currentPolicyVersion) {
+        validateName(name);
+        validateEmail(email);
+        if (username == null || !USERNAME.matcher(username).matches()) {
+            throw DomainException.validation("username",
+                    "username must be 3 to 32 characters of lowercase letters, digits and underscore");
+        }
+        validatePassword(password, username, email);
+        if (policyVersion == null || !policyVersion.equals(currentPolicyVersion)) {
+            throw DomainException.validation("acceptedPolicyVersion",
+                    "the current privacy policy version " + currentPolicyVersion + " must be accepted");
+        }
+    }
+
+    static void validateName(String name) {
         if (name == null || name.isBlank()) {
             throw DomainException.validation("name", "name must not be empty");
         }
         if (name.length() > NAME_MAX || name.chars().anyMatch(Character::isISOControl)) {
             throw DomainException.validation("name", "name must be at most " + NAME_MAX + " printable characters");
         }
+    }
+
+    static void validateEmail(String email) {
         if (email == null || email.length() > EMAIL_MAX || !EMAIL.matcher(email).matches()) {
             throw DomainException.validation("email", "email is not a valid address");
         }
-        if (username == null || !USERNAME.matcher(username).matches()) {
-            throw DomainException.validation("username",
-                    "username must be 3 to 32 characters of lowercase letters, digits and underscore");
-        }
+    }
+
+    static void validatePassword(String password, String username, String email) {
         if (password == null || password.length() < PASSWORD_MIN) {
             throw DomainException.validation("password", "password must be at least " + PASSWORD_MIN + " characters");
         }
@@ -53,9 +69,5 @@ final class AccountRules {
             throw DomainException.validation("password", "password must differ from the username and the email");
         }
         PasswordRules.check(password, username, email);
-        if (policyVersion == null || !policyVersion.equals(currentPolicyVersion)) {
-            throw DomainException.validation("acceptedPolicyVersion",
-                    "the current privacy policy version " + currentPolicyVersion + " must be accepted");
-        }
     }
 }

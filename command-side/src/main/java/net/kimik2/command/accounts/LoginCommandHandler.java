@@ -18,9 +18,11 @@ class LoginCommandHandler {
     private final AccountLookup lookup;
     private final PasswordHasher hasher;
     private final PolicySettings settings;
+    private final DeviceParser devices;
 
     LoginCommandHandler(Repository<Account> accounts, AccountLookup lookup, PasswordHasher hasher,
-                        PolicySettings settings) {
+                        PolicySettings settings, DeviceParser devices) {
+        this.devices = devices;
         this.accounts = accounts;
         this.lookup = lookup;
         this.hasher = hasher;
@@ -39,7 +41,9 @@ class LoginCommandHandler {
             throw invalidCredentials();
         }
         try {
-            return accounts.load(userId.get()).invoke(account -> account.login(password, hasher, settings));
+            return accounts.load(userId.get()).invoke(account -> account.login(password, hasher, settings,
+                    command.userAgent() == null && command.ipAddress() == null ? null : devices.parse(command.userAgent()),
+                    command.ipAddress()));
         } catch (AggregateNotFoundException e) {
             hasher.burnTime(password);
             throw invalidCredentials();

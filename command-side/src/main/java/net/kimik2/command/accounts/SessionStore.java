@@ -9,6 +9,7 @@ import net.kimik2.api.accounts.FindActiveSessionQuery;
 import net.kimik2.api.accounts.Role;
 import net.kimik2.api.accounts.UserLoggedInEvent;
 import net.kimik2.api.accounts.UserLoggedOutEvent;
+import net.kimik2.api.accounts.PasswordChangedEvent;
 import net.kimik2.api.privacy.ErasureRequestedEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -38,6 +39,7 @@ class SessionStore {
      * the expiry bounds how long another node's logout may take here.
      */
     private final ReadCache<String, ActiveSession> live;
+    private final java.util.Map<String, Instant> lastSeenWritten = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Autowired
     SessionStore(JdbcTemplate jdbc, ObjectProvider<MeterRegistry> meters,
@@ -52,6 +54,9 @@ class SessionStore {
         jdbc.execute("CREATE TABLE IF NOT EXISTS account_session (session_id VARCHAR(64) PRIMARY KEY, "
                 + "user_id VARCHAR(64) NOT NULL, role VARCHAR(16) NOT NULL, expires_at TIMESTAMP NOT NULL, "
                 + "revoked_at TIMESTAMP)");
+        // the session list shows when each session began and was last used (issue 13)
+        jdbc.execute("ALTER TABLE account_session ADD COLUMN IF NOT EXISTS created_at TIMESTAMP");
+        jdbc.execute("ALTER TABLE account_session ADD COLUMN IF NOT EXISTS last_seen_at TIMESTAMP");
         jdbc.execute("CREATE TABLE IF NOT EXISTS account_role (user_id VARCHAR(64) PRIMARY KEY, role VARCHAR(16) NOT NULL)");
     }
 
@@ -66,8 +71,9 @@ class SessionStore {
     void on(UserLoggedInEvent event) {
         String role = jdbc.queryForList("SELECT role FROM account_role WHERE user_id = ?", String.class, event.userId())
                 .stream().findFirst().orElse(Role.USER.name());
-        jdbc.update("INSERT INTO account_session (session_id, user_id, role, expires_at) VALUES (?, ?, ?, ?)",
-                event.sessionId(), event.userId(), role, Timestamp.from(event.expiresAt()));
+        jdbc.update("INSERT INTO account_session (session_id, user_id, role, expires_at, created_at, last_seen_at) "
+                        + "VALUES (?, ?, ?, ?, ?, ?)", event.sessionId(), event.userId(), role,
+                Timestamp.from(event.expiresAt()), Timestamp.from(event.loggedInAt()), Timestamp.from(event.loggedInAt()));
     }
 
     @EventHandler
@@ -75,6 +81,15 @@ class SessionStore {
         jdbc.update("UPDATE account_session SET revoked_at = ? WHERE session_id = ? AND user_id = ? AND revoked_at IS NULL",
                 Timestamp.from(event.loggedOutAt()), event.sessionId(), event.userId());
         forget(() -> live.invalidate(event.sessionId()));
+    }
+
+    /** A password change ends every other session of the person at once. */
+    @EventHandler
+    void on(PasswordChangedEvent event) {
+        jdbc.update("UPDATE account_session SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL "
+                + "AND session_id <> ?", Timestamp.from(event.changedAt()), event.userId(),
+                event.keptSessionId() == null ? "" : event.keptSessionId());
+        forget(live::invalidateAll);
     }
 
     /** Erasure: every session of the person ends in the same transaction as the request. */
@@ -98,7 +113,21 @@ class SessionStore {
     @QueryHandler
     Optional<ActiveSession> handle(FindActiveSessionQuery query) {
         Instant now = Instant.now();
-        return live.get(query.sessionId(), this::load).filter(s -> s.expiresAt().isAfter(now));
+        Optional<ActiveSession> session = live.get(query.sessionId(), this::load).filter(s -> s.expiresAt().isAfter(now));
+        session.ifPresent(s -> touch(s.sessionId(), now));
+        return session;
+    }
+
+    /** Last-seen time for the session list, written at most once a minute per session (not on every request). */
+    private void touch(String sessionId, Instant now) {
+        Instant written = lastSeenWritten.get(sessionId);
+        if (written == null || written.isBefore(now.minusSeconds(60))) {
+            lastSeenWritten.put(sessionId, now);
+            jdbc.update("UPDATE account_session SET last_seen_at = ? WHERE session_id = ?", Timestamp.from(now), sessionId);
+            if (lastSeenWritten.size() > 100_000) {
+                lastSeenWritten.clear(); // bounded; at worst one extra write per session
+            }
+        }
     }
 
     private Optional<ActiveSession> load(String sessionId) {

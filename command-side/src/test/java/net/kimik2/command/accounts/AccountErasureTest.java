@@ -52,7 +52,7 @@ class AccountErasureTest {
         fixture.registerInjectableResource(HASHER);
         fixture.registerInjectableResource(SETTINGS);
         fixture.registerAnnotatedCommandHandler(
-                new LoginCommandHandler(fixture.getRepository(), support.lookup, HASHER, SETTINGS));
+                new LoginCommandHandler(fixture.getRepository(), support.lookup, HASHER, SETTINGS, new DeviceParser()));
     }
 
     private static AccountRegisteredEvent registered(String userId, Role role) {

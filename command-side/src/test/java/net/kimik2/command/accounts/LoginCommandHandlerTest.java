@@ -44,7 +44,7 @@ class LoginCommandHandlerTest {
         fixture.registerInjectableResource(HASHER);
         fixture.registerInjectableResource(SETTINGS);
         fixture.registerAnnotatedCommandHandler(
-                new LoginCommandHandler(fixture.getRepository(), support.lookup, HASHER, SETTINGS));
+                new LoginCommandHandler(fixture.getRepository(), support.lookup, HASHER, SETTINGS, new DeviceParser()));
     }
 
     private AccountRegisteredEvent registeredAdmin() {

@@ -16,5 +16,7 @@ public enum ErrorCode {
      * Too many attempts (login throttling): refused before anything ran, whatever the input; the amounts carry
      * {@code retryAfterSeconds}.
      */
-    RATE_LIMITED
+    RATE_LIMITED,
+    /** A newer privacy policy is in effect: only acceptPolicy, data export and erasure run until it is accepted. */
+    POLICY_ACCEPTANCE_REQUIRED
 }

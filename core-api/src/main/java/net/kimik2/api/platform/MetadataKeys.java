@@ -8,6 +8,8 @@ public final class MetadataKeys {
     /** Role of that user when the message was sent. */
     public static final String ACTOR_ROLE = "actorRole";
     public static final String SYSTEM_ACTOR = "system";
+    /** The person's privacy choices when a prompt was sent, so that downstream use can honour them. */
+    public static final String PRIVACY_CHOICES = "privacyChoices";
 
     private MetadataKeys() {
     }

@@ -26,6 +26,11 @@ public class CryptoShreddingConfiguration {
     }
 
     @Bean
+    EncryptedFiles encryptedFiles(DataKeys keys) {
+        return new EncryptedFiles(keys);
+    }
+
+    @Bean
     FieldCipher fieldCipher(DataKeys keys, ObjectProvider<MeterRegistry> meters) {
         return new FieldCipher(keys, meters.getIfAvailable(SimpleMeterRegistry::new));
     }

@@ -7,6 +7,7 @@ import java.util.Optional;
 import net.kimik2.api.accounts.AccountRegisteredEvent;
 import net.kimik2.api.accounts.AccountView;
 import net.kimik2.api.accounts.FindAccountQuery;
+import net.kimik2.api.accounts.ProfileUpdatedEvent;
 import net.kimik2.api.accounts.Role;
 import net.kimik2.api.privacy.ErasureCompletedEvent;
 import net.kimik2.shredding.privacy.FieldCipher;
@@ -84,6 +85,20 @@ class AccountProjection implements SubjectDocuments {
             accounts.invalidate(event.userId());
             emitter.emit(FindAccountQuery.class, q -> q.userId().equals(view.id()), view);
         });
+    }
+
+    /** Rectification: the new name and email, encrypted as at registration. */
+    @EventHandler
+    void on(ProfileUpdatedEvent event) {
+        String scope = scope(event.userId());
+        if (cipher.keys().isErased(scope)) {
+            return;
+        }
+        ViewBatch batch = ViewBatch.current();
+        batch.update(COLLECTION, event.userId(), new Document("$set", new Document()
+                .append("name", cipher.encryptString(scope, event.userId(), "name", event.name()))
+                .append("email", cipher.encryptString(scope, event.userId(), "email", event.email()))));
+        batch.afterFlush("account:" + event.userId(), () -> accounts.invalidate(event.userId()));
     }
 
     /** Erasure step 4 deleted the document already (and counted it); this keeps a replay from leaving it behind. */

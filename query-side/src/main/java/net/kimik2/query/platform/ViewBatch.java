@@ -74,6 +74,11 @@ public final class ViewBatch {
         writes.computeIfAbsent(collection, k -> new ArrayList<>()).add(new Guarded(id, sequence, update));
     }
 
+    /** An idempotent update of an existing document (setting values; replays set the same values again). */
+    public void update(String collection, Object id, Bson update) {
+        add(collection, new com.mongodb.client.model.UpdateOneModel<>(Filters.eq("_id", id), update));
+    }
+
     public void deleteMany(String collection, Bson filter) {
         add(collection, new DeleteManyModel<>(filter));
     }

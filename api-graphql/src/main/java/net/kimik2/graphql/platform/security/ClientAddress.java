@@ -21,6 +21,7 @@ import reactor.core.publisher.Mono;
 public class ClientAddress implements WebGraphQlInterceptor {
 
     private static final String KEY = ClientAddress.class.getName();
+    private static final String USER_AGENT = KEY + ".userAgent";
 
     @Override
     public Mono<WebGraphQlResponse> intercept(WebGraphQlRequest request, Chain chain) {
@@ -29,11 +30,20 @@ public class ClientAddress implements WebGraphQlInterceptor {
             String ip = remote.getAddress() != null ? remote.getAddress().getHostAddress() : remote.getHostString();
             request.configureExecutionInput((input, builder) -> builder.graphQLContext(Map.of(KEY, ip)).build());
         }
+        String userAgent = request.getHeaders().getFirst(org.springframework.http.HttpHeaders.USER_AGENT);
+        if (userAgent != null) { // the login's device record (parsed, encrypted; never logged)
+            request.configureExecutionInput((input, builder) -> builder.graphQLContext(Map.of(USER_AGENT, userAgent)).build());
+        }
         return chain.next(request);
     }
 
     /** The client's IP address, or null when the request did not come over the network. */
     public static String of(GraphQLContext context) {
         return context.get(KEY);
+    }
+
+    /** The client's User-Agent header, or null. */
+    public static String userAgent(GraphQLContext context) {
+        return context.get(USER_AGENT);
     }
 }

@@ -51,6 +51,7 @@ import reactor.util.context.Context;
  * or read the SecurityContext from the Flux's Reactor context, which carries it.
  */
 @Component
+@org.springframework.core.annotation.Order(org.springframework.core.Ordered.LOWEST_PRECEDENCE - 100) // before interceptors that read the caller
 class WebSocketAuthentication implements WebSocketGraphQlInterceptor {
 
     private static final Logger log = LoggerFactory.getLogger(WebSocketAuthentication.class);

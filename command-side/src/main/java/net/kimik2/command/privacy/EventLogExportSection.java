@@ -1,0 +1,104 @@
+package net.kimik2.command.privacy;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.List;
+import net.kimik2.api.credits.CreditLedgerId;
+import net.kimik2.shredding.privacy.DataKeys;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventsourcing.eventstore.DomainEventStream;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.springframework.stereotype.Component;
+
+/**
+ * The person's own event streams, read from the event log and decrypted with their keys on the way (the serializer
+ * does that): the account (profile and its changes, logins with device records, choices, policy acceptances, legal
+ * holds, export and erasure requests), the credit ledger (grants, holds, captures: usage in credits) and every
+ * conversation they own (each prompt and answer with its branch parent and token usage; a deleted conversation
+ * reads as erased). One event at a time: memory stays bounded however long the history.
+ */
+@Component
+class EventLogExportSection implements ExportSection {
+
+    private static final List<String> SECRET_FIELDS = List.of("passwordHash");
+
+    private final EventStore events;
+    private final DataKeys keys;
+    private final ObjectMapper mapper = new ObjectMapper().findAndRegisterModules()
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    EventLogExportSection(EventStore events, DataKeys keys) {
+        this.events = events;
+        this.keys = keys;
+    }
+
+    @Override
+    public String name() {
+        return "eventLog";
+    }
+
+    @Override
+    public void write(String userId, JsonGenerator json, ExportSummary summary) throws IOException {
+        json.writeStartObject();
+        json.writeFieldName("account");
+        long n = stream(userId, json, summary);
+        summary.count("account events", n);
+        json.writeFieldName("credits");
+        summary.count("credit ledger entries", stream(CreditLedgerId.forUser(userId), json, null));
+        json.writeArrayFieldStart("conversations");
+        for (String scope : keys.scopesOwnedBy(userId)) {
+            if (scope.startsWith("conversation:")) {
+                String conversationId = scope.substring("conversation:".length());
+                json.writeStartObject();
+                json.writeStringField("conversationId", conversationId);
+                json.writeBooleanField("shredded", keys.isErased(scope));
+                json.writeFieldName("events");
+                summary.count("conversation events", stream(conversationId, json, null));
+                summary.count("conversations", 1);
+                json.writeEndObject();
+            }
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    /** Writes one aggregate's events as an array; the summary gets the latest profile values from the account. */
+    private long stream(String aggregateId, JsonGenerator json, ExportSummary profile) throws IOException {
+        long count = 0;
+        json.writeStartArray();
+        DomainEventStream stream = events.readEvents(aggregateId);
+        Iterator<? extends DomainEventMessage<?>> it = stream.asStream().iterator();
+        String name = null;
+        String email = null;
+        while (it.hasNext()) {
+            DomainEventMessage<?> event = it.next();
+            JsonNode payload = mapper.valueToTree(event.getPayload());
+            if (payload instanceof ObjectNode object) {
+                object.remove(SECRET_FIELDS);
+                if (object.hasNonNull("name") && object.hasNonNull("email")) {
+                    name = object.get("name").asText();
+                    email = object.get("email").asText();
+                }
+            }
+            json.writeStartObject();
+            json.writeStringField("type", event.getPayloadType().getSimpleName());
+            json.writeNumberField("sequence", event.getSequenceNumber());
+            json.writeStringField("timestamp", event.getTimestamp().toString());
+            json.writeFieldName("data");
+            mapper.writeTree(json, payload);
+            json.writeEndObject();
+            count++;
+        }
+        json.writeEndArray();
+        if (profile != null && name != null) {
+            profile.line("Name: " + name);
+            profile.line("Email: " + email);
+        }
+        return count;
+    }
+}

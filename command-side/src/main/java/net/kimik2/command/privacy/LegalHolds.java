@@ -1,0 +1,44 @@
+package net.kimik2.command.privacy;
+
+import java.sql.Timestamp;
+import java.util.List;
+import net.kimik2.api.privacy.LegalHoldPlacedEvent;
+import net.kimik2.api.privacy.LegalHoldReleasedEvent;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * People under a legal hold, as the retention rules read them. The hold itself is decided by the account (which
+ * also refuses erasure while it lasts); its placing and release are events with the admin and the reason (audit).
+ * Written by a subscribing processor, so a hold is in force for the sweep once the command is acknowledged.
+ */
+@Component
+@ProcessingGroup("accounts-sessions")
+class LegalHolds {
+
+    private final JdbcTemplate jdbc;
+
+    LegalHolds(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+        jdbc.execute("CREATE TABLE IF NOT EXISTS legal_hold (user_id VARCHAR(64) PRIMARY KEY, reason VARCHAR(500), "
+                + "placed_by VARCHAR(64), placed_at TIMESTAMP NOT NULL)");
+    }
+
+    @EventHandler
+    void on(LegalHoldPlacedEvent event) {
+        jdbc.update("DELETE FROM legal_hold WHERE user_id = ?", event.userId());
+        jdbc.update("INSERT INTO legal_hold (user_id, reason, placed_by, placed_at) VALUES (?, ?, ?, ?)",
+                event.userId(), event.reason(), event.placedBy(), Timestamp.from(event.placedAt()));
+    }
+
+    @EventHandler
+    void on(LegalHoldReleasedEvent event) {
+        jdbc.update("DELETE FROM legal_hold WHERE user_id = ?", event.userId());
+    }
+
+    List<String> heldUserIds() {
+        return jdbc.queryForList("SELECT user_id FROM legal_hold", String.class);
+    }
+}

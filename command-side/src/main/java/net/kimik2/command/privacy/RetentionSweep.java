@@ -1,0 +1,141 @@
+package net.kimik2.command.privacy;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import net.kimik2.api.privacy.FindRetentionRunsQuery;
+import net.kimik2.api.privacy.RetentionRunView;
+import org.axonframework.queryhandling.QueryHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs the {@link RetentionRule}s as a scheduled sweep whose schedule lives in the database (ADR 0021): the next due
+ * time is a row, so a sweep that fell due while the service was down runs at the next start, and a run is recorded
+ * (counts only) in the same statement batch that moves the schedule on. Rules are idempotent, so a crash between
+ * shredding and recording only repeats harmless work. People under a legal hold are skipped by every rule.
+ */
+@Component
+class RetentionSweep implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(RetentionSweep.class);
+
+    private final JdbcTemplate jdbc;
+    private final List<RetentionRule> rules;
+    private final LegalHolds holds;
+    private final Clock clock;
+    private final Duration interval;
+    private final Duration checkEvery;
+    private ScheduledExecutorService scheduler;
+
+    RetentionSweep(JdbcTemplate jdbc, List<RetentionRule> rules, LegalHolds holds, ObjectProvider<Clock> clock,
+                   @Value("${kimi.retention.interval:PT1H}") Duration interval,
+                   @Value("${kimi.retention.check-every:PT1M}") Duration checkEvery) {
+        this(jdbc, rules, holds, clock.getIfAvailable(Clock::systemUTC), interval, checkEvery);
+    }
+
+    RetentionSweep(JdbcTemplate jdbc, List<RetentionRule> rules, LegalHolds holds, Clock clock, Duration interval,
+                   Duration checkEvery) {
+        this.jdbc = jdbc;
+        this.rules = rules;
+        this.holds = holds;
+        this.clock = clock;
+        this.interval = interval;
+        this.checkEvery = checkEvery;
+        jdbc.execute("CREATE TABLE IF NOT EXISTS retention_schedule (name VARCHAR(64) PRIMARY KEY, "
+                + "next_run_at TIMESTAMP NOT NULL)");
+        jdbc.execute("CREATE TABLE IF NOT EXISTS retention_run (run_id VARCHAR(64) PRIMARY KEY, "
+                + "ran_at TIMESTAMP NOT NULL, counts VARCHAR(1000) NOT NULL, held_persons INT NOT NULL)");
+    }
+
+    /** Runs the sweep if it is due; answers whether it ran. Called by the scheduler, and by tests with their clock. */
+    synchronized boolean runIfDue() {
+        Instant now = clock.instant();
+        List<Timestamp> next = jdbc.queryForList("SELECT next_run_at FROM retention_schedule WHERE name = 'sweep'",
+                Timestamp.class);
+        if (!next.isEmpty() && now.isBefore(next.get(0).toInstant())) {
+            return false;
+        }
+        Set<String> held = new HashSet<>(holds.heldUserIds());
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (RetentionRule rule : rules) {
+            counts.put(rule.name(), rule.apply(now, held));
+        }
+        String encoded = String.join(";", counts.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        jdbc.update("INSERT INTO retention_run (run_id, ran_at, counts, held_persons) VALUES (?, ?, ?, ?)",
+                UUID.randomUUID().toString(), Timestamp.from(now), encoded, held.size());
+        Timestamp due = Timestamp.from(now.plus(interval));
+        if (jdbc.update("UPDATE retention_schedule SET next_run_at = ? WHERE name = 'sweep'", due) == 0) {
+            jdbc.update("INSERT INTO retention_schedule (name, next_run_at) VALUES ('sweep', ?)", due);
+        }
+        log.info("retention run: {} ({} persons on legal hold skipped)", encoded, held.size());
+        return true;
+    }
+
+    @QueryHandler
+    List<RetentionRunView> handle(FindRetentionRunsQuery query) {
+        return jdbc.query("SELECT run_id, ran_at, counts, held_persons FROM retention_run ORDER BY ran_at DESC",
+                (rs, i) -> new RetentionRunView(rs.getString(1), rs.getTimestamp(2).toInstant(), decode(rs.getString(3)),
+                        rs.getInt(4))).stream().limit(Math.max(1, Math.min(query.limit(), 100))).toList();
+    }
+
+    private static Map<String, Integer> decode(String counts) {
+        Map<String, Integer> map = new LinkedHashMap<>();
+        for (String pair : counts.split(";")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                map.put(pair.substring(0, eq), Integer.parseInt(pair.substring(eq + 1)));
+            }
+        }
+        return map;
+    }
+
+    @Override
+    public synchronized void start() {
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "retention-sweep");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                runIfDue();
+            } catch (RuntimeException e) {
+                log.warn("retention sweep failed, retried at the next check: {}", e.getClass().getSimpleName());
+            }
+        }, checkEvery.toMillis(), checkEvery.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+            scheduler = null;
+        }
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return scheduler != null;
+    }
+
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 100; // after the event processors, before nothing else
+    }
+}

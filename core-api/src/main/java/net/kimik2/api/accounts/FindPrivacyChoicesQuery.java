@@ -1,0 +1,5 @@
+package net.kimik2.api.accounts;
+
+/** Answers {@link PrivacyChoicesView}. */
+public record FindPrivacyChoicesQuery(String userId) {
+}
