@@ -9,11 +9,11 @@ import org.springframework.stereotype.Component;
 
 /** Retention of sessions: a session's row goes once it has expired or been ended (nothing is kept past that). */
 @Component
-class SessionRetention implements RetentionRule {
+public class SessionRetention implements RetentionRule {
 
     private final JdbcTemplate jdbc;
 
-    SessionRetention(JdbcTemplate jdbc) {
+    public SessionRetention(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 

@@ -32,6 +32,7 @@ import org.axonframework.queryhandling.QueryHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -56,6 +57,7 @@ class DataExportProcess implements RetentionRule {
     private final Duration linkLifetime;
     private final Clock clock;
 
+    @Autowired
     DataExportProcess(JdbcTemplate jdbc, EncryptedFiles files, DataKeys keys, List<ExportSection> sections,
                       @Value("${kimi.data-dir:./data}") String dataDir,
                       @Value("${kimi.retention.exports:PT24H}") Duration linkLifetime, ObjectProvider<Clock> clock) {

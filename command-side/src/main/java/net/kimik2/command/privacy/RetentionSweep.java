@@ -19,6 +19,7 @@ import org.axonframework.queryhandling.QueryHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -43,6 +44,7 @@ class RetentionSweep implements SmartLifecycle {
     private final Duration checkEvery;
     private ScheduledExecutorService scheduler;
 
+    @Autowired
     RetentionSweep(JdbcTemplate jdbc, List<RetentionRule> rules, LegalHolds holds, ObjectProvider<Clock> clock,
                    @Value("${kimi.retention.interval:PT1H}") Duration interval,
                    @Value("${kimi.retention.check-every:PT1M}") Duration checkEvery) {

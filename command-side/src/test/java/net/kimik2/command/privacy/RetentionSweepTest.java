@@ -1,0 +1,194 @@
+package net.kimik2.command.privacy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import net.kimik2.api.accounts.DeviceRecordedEvent;
+import net.kimik2.api.conversations.ConversationStartedEvent;
+import net.kimik2.api.conversations.PromptSubmittedEvent;
+import net.kimik2.api.privacy.DataExportRequestedEvent;
+import net.kimik2.api.privacy.FindRetentionRunsQuery;
+import net.kimik2.api.privacy.LegalHoldPlacedEvent;
+import net.kimik2.api.privacy.LegalHoldReleasedEvent;
+import net.kimik2.api.privacy.RetentionRunView;
+import net.kimik2.command.accounts.SessionRetention;
+import net.kimik2.command.testsupport.H2;
+import net.kimik2.shredding.privacy.DataKeys;
+import net.kimik2.shredding.privacy.EncryptedFiles;
+import net.kimik2.shredding.privacy.KeyVault;
+import net.kimik2.shredding.privacy.LocalKeyEncryptionService;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The retention rules on real stores (H2 as the embedded command side, the real key vault): the clock is moved past
+ * each period in turn and exactly the expected key scopes are shredded; a legal hold keeps a person's data; a
+ * "restart" (new sweep, new rule and key objects over the same databases) while a run is due loses no run.
+ */
+class RetentionSweepTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Duration DAY = Duration.ofDays(1);
+
+    @TempDir
+    Path exports;
+
+    private final JdbcTemplate jdbc = new JdbcTemplate(H2.newDatabase());
+    private final LocalKeyEncryptionService kes = new LocalKeyEncryptionService(List.of(randomKek()));
+    private final String vaultUrl = "jdbc:h2:mem:vault-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+    private final MutableClock clock = new MutableClock(T0);
+
+    /** Everything a running service holds in memory; rebuilt by {@link #restart()}. */
+    private DataKeys keys;
+    private RetentionSweep sweep;
+    private LegalHolds holds;
+    private ConversationRetention conversations;
+    private DeviceRecordRetention devices;
+    private DataExportProcess exportProcess;
+
+    private void start() {
+        keys = new DataKeys(new KeyVault(vaultUrl, null, null, kes), kes, new SimpleMeterRegistry(), 100, Duration.ofMinutes(5));
+        holds = new LegalHolds(jdbc);
+        conversations = new ConversationRetention(jdbc, keys, Duration.ofDays(365));
+        devices = new DeviceRecordRetention(jdbc, keys, Duration.ofDays(90));
+        exportProcess = new DataExportProcess(jdbc, new EncryptedFiles(keys), keys, List.of(), exports, Duration.ofHours(24), clock);
+        sweep = new RetentionSweep(jdbc, List.of(conversations, devices, exportProcess, new SessionRetention(jdbc)),
+                holds, clock, DAY, Duration.ofMinutes(1));
+    }
+
+    private void restart() {
+        start();
+    }
+
+    @Test
+    void eachRuleShredsExactlyItsScopesAfterItsPeriodExceptUnderALegalHoldAndARestartLosesNoRun() throws Exception {
+        jdbc.execute("CREATE TABLE IF NOT EXISTS account_session (session_id VARCHAR(64) PRIMARY KEY, user_id VARCHAR(64) "
+                + "NOT NULL, role VARCHAR(16) NOT NULL, expires_at TIMESTAMP NOT NULL, revoked_at TIMESTAMP)");
+        start();
+        for (String person : List.of("alice", "bob")) {
+            // a conversation idle since T0 and one active at T0 + 300 days
+            conversations.on(new ConversationStartedEvent("old-" + person, person, "title", T0));
+            conversations.on(new ConversationStartedEvent("new-" + person, person, "title", T0));
+            conversations.on(new PromptSubmittedEvent("new-" + person, person, "p", "m", null, "hi", "model", 10, 1,
+                    T0.plus(Duration.ofDays(300))));
+            // a device record at T0 and one at T0 + 80 days
+            devices.on(new DeviceRecordedEvent("s-old-" + person, person, "desktop", "Linux", "Firefox", "10.0.0.1", false, T0));
+            devices.on(new DeviceRecordedEvent("s-new-" + person, person, "mobile", "iOS", "Safari", "10.0.0.2", true,
+                    T0.plus(Duration.ofDays(80))));
+            // an export ready at T0 (link valid 24 h) and a session expiring at T0 + 7 days
+            exportProcess.on(new DataExportRequestedEvent(person, "x-" + person, T0));
+            jdbc.update("INSERT INTO account_session (session_id, user_id, role, expires_at) VALUES (?, ?, 'USER', ?)",
+                    "s-old-" + person, person, Timestamp.from(T0.plus(Duration.ofDays(7))));
+            for (String scope : List.of("conversation:old-", "conversation:new-", "device:s-old-", "device:s-new-")) {
+                keys.forEncryption(scope + person, person);
+            }
+        }
+        assertThat(Files.exists(exports.resolve("x-alice.zip.enc"))).isTrue();
+        holds.on(new LegalHoldPlacedEvent("bob", "litigation 2026-17", "admin-1", T0));
+
+        clock.set(T0.plus(Duration.ofHours(1)));
+        assertThat(sweep.runIfDue()).as("the first run").isTrue();
+        assertThat(sweep.runIfDue()).as("not due again within the interval").isFalse();
+        assertThat(shredded()).isEmpty();
+
+        clock.set(T0.plus(Duration.ofDays(2)));
+        assertThat(sweep.runIfDue()).isTrue();
+        assertThat(shredded()).containsExactly("export:x-alice");
+        assertThat(Files.exists(exports.resolve("x-alice.zip.enc"))).isFalse();
+        assertThat(Files.exists(exports.resolve("x-bob.zip.enc"))).as("held").isTrue();
+
+        // the service is down while the next run falls due; the restarted one runs it at once, once
+        restart();
+        clock.set(T0.plus(Duration.ofDays(10)));
+        assertThat(sweep.runIfDue()).as("the run missed while down").isTrue();
+        assertThat(sweep.runIfDue()).isFalse();
+        assertThat(jdbc.queryForList("SELECT session_id FROM account_session", String.class)).containsExactly("s-old-bob");
+        assertThat(shredded()).containsExactly("export:x-alice");
+
+        clock.set(T0.plus(Duration.ofDays(91)));
+        assertThat(sweep.runIfDue()).isTrue();
+        assertThat(shredded()).containsExactly("device:s-old-alice", "export:x-alice");
+
+        clock.set(T0.plus(Duration.ofDays(366)));
+        assertThat(sweep.runIfDue()).isTrue();
+        assertThat(shredded()).containsExactly("conversation:old-alice", "device:s-new-alice", "device:s-old-alice",
+                "export:x-alice");
+
+        // the hold ends: bob's data older than its periods goes at the next run
+        holds.on(new LegalHoldReleasedEvent("bob", "admin-1", T0.plus(Duration.ofDays(366))));
+        clock.set(T0.plus(Duration.ofDays(367)));
+        assertThat(sweep.runIfDue()).isTrue();
+        assertThat(shredded()).containsExactly("conversation:old-alice", "conversation:old-bob", "device:s-new-alice",
+                "device:s-new-bob", "device:s-old-alice", "device:s-old-bob", "export:x-alice", "export:x-bob");
+        assertThat(jdbc.queryForList("SELECT session_id FROM account_session", String.class)).isEmpty();
+
+        List<RetentionRunView> runs = sweep.handle(new FindRetentionRunsQuery(100));
+        assertThat(runs).hasSize(6);
+        RetentionRunView last = runs.get(0);
+        assertThat(last.counts()).containsEntry("conversations", 1).containsEntry("deviceRecords", 2)
+                .containsEntry("exports", 1).containsEntry("sessions", 1);
+        assertThat(runs.get(1).heldPersons()).isEqualTo(1);
+        assertThat(runs.get(3).counts()).as("the run after the restart").containsEntry("sessions", 1);
+    }
+
+    private Set<String> shredded() {
+        Set<String> erased = new TreeSet<>();
+        for (String person : List.of("alice", "bob")) {
+            for (String scope : List.of("conversation:old-", "conversation:new-", "device:s-old-", "device:s-new-",
+                    "export:x-")) {
+                if (keys.isErased(scope + person)) {
+                    erased.add(scope + person);
+                }
+            }
+        }
+        return erased;
+    }
+
+    private static String randomKek() {
+        byte[] kek = new byte[32];
+        new SecureRandom().nextBytes(kek);
+        return Base64.getEncoder().encodeToString(kek);
+    }
+
+    /** The injected clock, moved by the test. */
+    private static final class MutableClock extends Clock {
+        private volatile Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        void set(Instant instant) {
+            now = instant;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
