@@ -62,7 +62,7 @@ class DataRightsIT {
               updateProfile(input: $input) {
                 __typename
                 ... on ProfileUpdated { account { name email } }
-                ... on ValidationFailed { field message }
+                ... on ValidationFailed { invalidField: field message }
                 ... on AlreadyTaken { field }
                 ... on InvalidCredentials { message }
                 ... on PolicyAcceptanceRequired { currentVersion }
