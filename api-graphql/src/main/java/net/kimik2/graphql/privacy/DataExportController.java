@@ -1,6 +1,5 @@
 package net.kimik2.graphql.privacy;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -12,7 +11,6 @@ import net.kimik2.api.privacy.PlaceLegalHoldCommand;
 import net.kimik2.api.privacy.ReleaseLegalHoldCommand;
 import net.kimik2.api.privacy.RequestDataExportCommand;
 import net.kimik2.api.privacy.RetentionRunView;
-import net.kimik2.graphql.platform.schema.ViewWaiter;
 import net.kimik2.graphql.platform.security.Caller;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
@@ -31,12 +29,9 @@ class DataExportController {
 
     private final CommandGateway commands;
     private final QueryGateway queries;
-    private final ViewWaiter views;
-
-    DataExportController(CommandGateway commands, QueryGateway queries, ViewWaiter views) {
+    DataExportController(CommandGateway commands, QueryGateway queries) {
         this.commands = commands;
         this.queries = queries;
-        this.views = views;
     }
 
     /** An export as the schema shows it; the link only while it can be downloaded. */
@@ -71,8 +66,10 @@ class DataExportController {
         String exportId = UUID.randomUUID().toString();
         commands.sendAndWait(GenericCommandMessage.asCommandMessage(new RequestDataExportCommand(userId, exportId))
                 .withMetaData(Caller.metadata()));
-        return DataExport.of(views.await(new FindDataExportQuery(exportId, userId), DataExportView.class,
-                Duration.ofSeconds(10)));
+        // the PENDING row is written in the request's transaction
+        return queries.query(new FindDataExportQuery(exportId, userId),
+                        ResponseTypes.optionalInstanceOf(DataExportView.class)).join().map(DataExport::of)
+                .orElseThrow(() -> new IllegalStateException("export request not recorded"));
     }
 
     @MutationMapping

@@ -16,6 +16,7 @@ import net.kimik2.api.accounts.SessionView;
 import net.kimik2.api.privacy.ErasureRequestedEvent;
 import net.kimik2.shredding.privacy.FieldCipher;
 import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -35,9 +36,11 @@ class AccountPrivacyStore {
     private final JdbcTemplate jdbc;
     private final FieldCipher cipher;
     private final PolicySettings policy;
+    private final EventStore events;
 
-    AccountPrivacyStore(JdbcTemplate jdbc, FieldCipher cipher, PolicySettings policy) {
+    AccountPrivacyStore(JdbcTemplate jdbc, FieldCipher cipher, PolicySettings policy, EventStore events) {
         this.jdbc = jdbc;
+        this.events = events;
         this.cipher = cipher;
         this.policy = policy;
         jdbc.execute("CREATE TABLE IF NOT EXISTS account_policy (user_id VARCHAR(64) PRIMARY KEY, "
@@ -111,9 +114,33 @@ class AccountPrivacyStore {
     @QueryHandler
     PolicyStatusView handle(FindPolicyStatusQuery query) {
         String accepted = jdbc.queryForList("SELECT accepted_version FROM account_policy WHERE user_id = ?",
-                String.class, query.userId()).stream().findFirst().orElse(null);
+                String.class, query.userId()).stream().findFirst().orElseGet(() -> backfill(query.userId()));
         return new PolicyStatusView(policy.currentPolicyVersion(), policy.effectiveFrom(), policy.textLocation(),
                 accepted, policy.acceptanceRequired(accepted, Instant.now()));
+    }
+
+    /**
+     * Accounts registered before this table existed have no row: their accepted version is read once from their
+     * stream (registration, later acceptances) and stored, so the gate does not block people who did accept.
+     */
+    private String backfill(String userId) {
+        String accepted = null;
+        Instant at = null;
+        var stream = events.readEvents(userId);
+        while (stream.hasNext()) {
+            Object payload = stream.next().getPayload();
+            if (payload instanceof AccountRegisteredEvent registered) {
+                accepted = registered.acceptedPolicyVersion();
+                at = registered.registeredAt();
+            } else if (payload instanceof PolicyAcceptedEvent acceptance) {
+                accepted = acceptance.version();
+                at = acceptance.acceptedAt();
+            }
+        }
+        if (accepted != null) {
+            accepted(userId, accepted, at);
+        }
+        return accepted;
     }
 
     @QueryHandler

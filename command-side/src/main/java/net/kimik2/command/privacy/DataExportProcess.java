@@ -36,6 +36,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Builds data exports asynchronously (a tracking processor: a crash mid-export resumes with the request) and serves
@@ -56,6 +59,13 @@ class DataExportProcess implements RetentionRule {
     private final Path directory;
     private final Duration linkLifetime;
     private final Clock clock;
+    private TransactionTemplate separate;
+
+    @Autowired
+    void separateTransactions(PlatformTransactionManager transactions) {
+        this.separate = new TransactionTemplate(transactions);
+        this.separate.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+    }
 
     @Autowired
     DataExportProcess(JdbcTemplate jdbc, EncryptedFiles files, DataKeys keys, List<ExportSection> sections,
@@ -89,11 +99,9 @@ class DataExportProcess implements RetentionRule {
                 .stream().anyMatch(s -> !s.equals("PENDING"))) {
             return; // done before a crash or replay
         }
-        jdbc.update("DELETE FROM data_export WHERE export_id = ?", event.exportId());
-        jdbc.update("INSERT INTO data_export (export_id, user_id, status, progress, requested_at) VALUES (?, ?, ?, 0, ?)",
-                event.exportId(), event.userId(), "PENDING", Timestamp.from(event.requestedAt()));
+        pending(event); // normally written already, in the request's transaction (DataExportRequests)
         if (keys.isErased("user:" + event.userId())) {
-            jdbc.update("UPDATE data_export SET status = 'FAILED' WHERE export_id = ?", event.exportId());
+            visibly("UPDATE data_export SET status = 'FAILED' WHERE export_id = ?", event.exportId());
             return;
         }
         Path file = file(event.exportId());
@@ -101,13 +109,34 @@ class DataExportProcess implements RetentionRule {
             Files.createDirectories(directory);
             write(event, file);
             Instant ready = clock.instant();
-            jdbc.update("UPDATE data_export SET status = 'READY', progress = 100, ready_at = ?, expires_at = ?, "
+            visibly("UPDATE data_export SET status = 'READY', progress = 100, ready_at = ?, expires_at = ?, "
                             + "size_bytes = ? WHERE export_id = ?", Timestamp.from(ready),
                     Timestamp.from(ready.plus(linkLifetime)), Files.size(file), event.exportId());
             log.info("data export {} ready", event.exportId());
         } catch (IOException | RuntimeException e) {
             log.warn("data export {} failed: {}", event.exportId(), e.getClass().getSimpleName());
-            jdbc.update("UPDATE data_export SET status = 'FAILED' WHERE export_id = ?", event.exportId());
+            visibly("UPDATE data_export SET status = 'FAILED' WHERE export_id = ?", event.exportId());
+        }
+    }
+
+    /** The PENDING row of a request (idempotent). */
+    void pending(DataExportRequestedEvent event) {
+        if (jdbc.queryForList("SELECT 1 FROM data_export WHERE export_id = ?", Integer.class, event.exportId()).isEmpty()) {
+            jdbc.update("INSERT INTO data_export (export_id, user_id, status, progress, requested_at) "
+                    + "VALUES (?, ?, 'PENDING', 0, ?)", event.exportId(), event.userId(), Timestamp.from(event.requestedAt()));
+        }
+    }
+
+    /**
+     * Status and progress are committed at once, apart from the processor's transaction (which lasts the whole
+     * export), so that {@code dataExport} shows them while the export runs. A crash after READY and before the
+     * token moves replays the event, which then sees READY and skips.
+     */
+    private void visibly(String sql, Object... args) {
+        if (separate == null) {
+            jdbc.update(sql, args);
+        } else {
+            separate.executeWithoutResult(status -> jdbc.update(sql, args));
         }
     }
 
@@ -129,7 +158,7 @@ class DataExportProcess implements RetentionRule {
                 section.write(event.userId(), json, summary);
                 json.flush();
                 done++;
-                jdbc.update("UPDATE data_export SET progress = ? WHERE export_id = ?",
+                visibly("UPDATE data_export SET progress = ? WHERE export_id = ?",
                         Math.min(99, done * 100 / Math.max(1, sections.size())), event.exportId());
             }
             json.writeEndObject();

@@ -98,7 +98,12 @@ class AccountProjection implements SubjectDocuments {
         batch.update(COLLECTION, event.userId(), new Document("$set", new Document()
                 .append("name", cipher.encryptString(scope, event.userId(), "name", event.name()))
                 .append("email", cipher.encryptString(scope, event.userId(), "email", event.email()))));
-        batch.afterFlush("account:" + event.userId(), () -> accounts.invalidate(event.userId()));
+        // its own key: a registration in the same batch keeps its action, this one runs after it with the new values
+        batch.afterFlush("account-profile:" + event.userId(), () -> {
+            accounts.invalidate(event.userId());
+            load(event.userId()).ifPresent(view ->
+                    emitter.emit(FindAccountQuery.class, q -> q.userId().equals(view.id()), view));
+        });
     }
 
     /** Erasure step 4 deleted the document already (and counted it); this keeps a replay from leaving it behind. */
