@@ -94,6 +94,11 @@ public abstract class ControllerTest {
         commands.reset();
         queries.reset();
         SecurityContextHolder.clearContext();
+        // asked by the policy gate before mutations and by sendPrompt: the accepted current policy, default choices
+        queries.on(net.kimik2.api.accounts.FindPolicyStatusQuery.class, q -> new net.kimik2.api.accounts.PolicyStatusView(
+                "2026-01", java.time.Instant.EPOCH, "https://kimi-k2.net/privacy", "2026-01", false));
+        queries.on(net.kimik2.api.accounts.FindPrivacyChoicesQuery.class,
+                q -> net.kimik2.api.accounts.PrivacyChoicesView.defaults(q.userId()));
     }
 
     @AfterEach

@@ -182,6 +182,12 @@ class DataRightsIT {
             String requestId = client.executeAs(desktop, REQUEST_ERASURE, Map.of("u", username)).data()
                     .path("requestErasure").path("request").path("id").asText();
             awaitErasure(client, login(client, "admin", DESKTOP), requestId);
+            // the login from the phone after the desktop one was a new device: a notice went out (ids only)
+            long noticeDeadline = System.currentTimeMillis() + 15_000;
+            while (!service.log().contains("(NEW_DEVICE, ") && System.currentTimeMillis() < noticeDeadline) {
+                Thread.sleep(100);
+            }
+            assertThat(service.log()).contains("(NEW_DEVICE, ");
             assertThat(download(service, url, Map.of("Authorization", "Bearer " + desktop)).statusCode()).isIn(401, 404);
             service.stop();
             assertThat(StoreFiles.filesContaining(data, List.of(temp.resolve("data-service.log")), markers))
