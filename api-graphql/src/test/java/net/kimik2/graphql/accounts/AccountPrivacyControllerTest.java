@@ -3,7 +3,10 @@ package net.kimik2.graphql.accounts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import net.kimik2.api.accounts.AcceptPolicyCommand;
 import net.kimik2.api.accounts.AccountView;
@@ -23,9 +26,21 @@ import net.kimik2.api.privacy.FindDataExportQuery;
 import net.kimik2.api.privacy.RequestDataExportCommand;
 import net.kimik2.graphql.ControllerTest;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.graphql.ExecutionGraphQlService;
+import org.springframework.graphql.server.WebGraphQlHandler;
+import org.springframework.graphql.server.WebGraphQlRequest;
+import org.springframework.http.HttpHeaders;
+import org.springframework.util.LinkedMultiValueMap;
 
 /** Sessions, rectification, choices, the policy gate and data exports at the GraphQL boundary. */
 class AccountPrivacyControllerTest extends ControllerTest {
+
+    @Autowired
+    private ExecutionGraphQlService graphQlService;
+    @Autowired
+    private PolicyGate gate;
 
     private static final Instant T0 = Instant.parse("2026-11-28T10:00:00Z");
 
@@ -38,8 +53,8 @@ class AccountPrivacyControllerTest extends ControllerTest {
     void sessionsMarkTheCurrentOne() {
         signInAsUser();
         queries.on(FindSessionsQuery.class, q -> List.of(
-                new SessionView(SESSION_ID, T0, T0.plusSeconds(5), T0.plusSeconds(60), "mobile", "iOS", "Mobile Safari", "10.0.0.2"),
-                new SessionView("session-0", T0.minusSeconds(60), null, T0.plusSeconds(60), null, null, null, null)));
+                new SessionView(USER_ID, SESSION_ID, T0, T0.plusSeconds(5), T0.plusSeconds(60), "mobile", "iOS", "Mobile Safari", "10.0.0.2"),
+                new SessionView(USER_ID, "session-0", T0.minusSeconds(60), null, T0.plusSeconds(60), null, null, null, null)));
         graphQlTester.documentName("sessions").execute()
                 .path("sessions[*].current").entityList(Boolean.class).containsExactly(true, false)
                 .path("sessions[0].deviceType").entity(String.class).isEqualTo("mobile")
@@ -67,8 +82,8 @@ class AccountPrivacyControllerTest extends ControllerTest {
     void updateProfileAnswersTheUpdatedAccount() {
         signInAsUser();
         commands.on(UpdateProfileCommand.class, c -> null);
-        queries.onView(FindAccountQuery.class, q -> Optional.of(new AccountView(USER_ID, "alice", "Alice New",
-                "new@example.com", Role.USER, T0)));
+        queries.onView(FindAccountQuery.class, q -> new AccountView(USER_ID, "alice", "Alice New",
+                "new@example.com", Role.USER, T0));
         graphQlTester.documentName("updateProfile").variable("input", map("name", "Alice New", "email", "new@example.com",
                         "currentPassword", "pw")).execute()
                 .path("updateProfile.account.name").entity(String.class).isEqualTo("Alice New");
@@ -77,16 +92,39 @@ class AccountPrivacyControllerTest extends ControllerTest {
         assertThat(sent.currentPassword()).isEqualTo("pw");
     }
 
+    /** The gate's interceptor runs in the web handler chain, as over HTTP and WebSocket. */
+    private Map<String, Object> throughGate(String documentName, Map<String, Object> variables) {
+        String document;
+        try {
+            document = new ClassPathResource("graphql-test/" + documentName + ".graphql")
+                    .getContentAsString(StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        WebGraphQlHandler handler = WebGraphQlHandler.builder(graphQlService).interceptor(gate).build();
+        return handler.handleRequest(new WebGraphQlRequest(URI.create("http://localhost/graphql"), new HttpHeaders(),
+                new LinkedMultiValueMap<>(), Map.of(), Map.of("query", document, "variables", variables), "1",
+                null)).block().toMap();
+    }
+
     @Test
+    @SuppressWarnings("unchecked")
     void aNewPolicyHoldsBackMutationsWithATypedAnswerOrError() {
         signInAsUser();
         newPolicyNotAccepted();
-        graphQlTester.documentName("updateProfile").variable("input", map("name", "X")).execute()
-                .path("updateProfile.__typename").entity(String.class).isEqualTo("PolicyAcceptanceRequired")
-                .path("updateProfile.currentVersion").entity(String.class).isEqualTo("2026-07");
-        onlyError(graphQlTester.documentName("setPrivacyChoices").variable("input", map("productEmails", true)).execute(),
-                "POLICY_ACCEPTANCE_REQUIRED", "setPrivacyChoices");
-        assertThat(commands.sent()).isEmpty();
+        Map<String, Object> profile = throughGate("updateProfile", map("input", map("name", "X")));
+        Map<String, Object> result = (Map<String, Object>) ((Map<String, Object>) profile.get("data")).get("updateProfile");
+        assertThat(result).containsEntry("__typename", "PolicyAcceptanceRequired").containsEntry("currentVersion", "2026-07");
+        Map<String, Object> choices = throughGate("setPrivacyChoices", map("input", map("productEmails", true)));
+        List<Map<String, Object>> errors = (List<Map<String, Object>>) choices.get("errors");
+        assertThat(errors).hasSize(1);
+        assertThat((Map<String, Object>) errors.get(0).get("extensions")).containsEntry("code", "POLICY_ACCEPTANCE_REQUIRED");
+        // reads are not held back, and neither is accepting
+        commands.on(AcceptPolicyCommand.class, c -> null);
+        Map<String, Object> accept = throughGate("acceptPolicy", map("version", "2026-07"));
+        assertThat(accept.get("errors")).isNull();
+        assertThat(commands.sent()).hasSize(1);
+        assertThat(queries.asked()).allMatch(q -> q instanceof FindPolicyStatusQuery f && f.userId().equals(USER_ID));
     }
 
     @Test

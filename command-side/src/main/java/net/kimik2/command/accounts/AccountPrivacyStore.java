@@ -115,7 +115,7 @@ class AccountPrivacyStore {
     PolicyStatusView handle(FindPolicyStatusQuery query) {
         String accepted = jdbc.queryForList("SELECT accepted_version FROM account_policy WHERE user_id = ?",
                 String.class, query.userId()).stream().findFirst().orElseGet(() -> backfill(query.userId()));
-        return new PolicyStatusView(policy.currentPolicyVersion(), policy.effectiveFrom(), policy.textLocation(),
+        return new PolicyStatusView(policy.currentPolicyVersion(), policy.effectiveFrom(), policy.policyUrl(),
                 accepted, policy.acceptanceRequired(accepted, Instant.now()));
     }
 
@@ -160,7 +160,7 @@ class AccountPrivacyStore {
                         + "AND s.expires_at > ? ORDER BY s.created_at DESC",
                 (rs, i) -> {
                     String scope = deviceScope(rs.getString(1));
-                    return new SessionView(rs.getString(1), instant(rs.getTimestamp(2)), instant(rs.getTimestamp(3)),
+                    return new SessionView(query.userId(), rs.getString(1), instant(rs.getTimestamp(2)), instant(rs.getTimestamp(3)),
                             instant(rs.getTimestamp(4)), decrypt(scope, "deviceType", rs.getString(5)),
                             decrypt(scope, "os", rs.getString(6)), decrypt(scope, "browser", rs.getString(7)),
                             decrypt(scope, "ipAddress", rs.getString(8)));

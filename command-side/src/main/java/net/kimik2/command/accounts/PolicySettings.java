@@ -16,17 +16,17 @@ class PolicySettings {
 
     private final String currentPolicyVersion;
     private final Instant effectiveFrom;
-    private final String textLocation;
+    private final String policyUrl;
     private final Duration sessionTtl;
 
     @Autowired
     PolicySettings(@Value("${kimi.policy.version}") String currentPolicyVersion,
                    @Value("${kimi.policy.effective-from:2026-01-01T00:00:00Z}") Instant effectiveFrom,
-                   @Value("${kimi.policy.text-location:https://kimi-k2.net/privacy}") String textLocation,
+                   @Value("${kimi.policy.text-location:https://kimi-k2.net/privacy}") String policyUrl,
                    @Value("${kimi.session.ttl:P7D}") Duration sessionTtl) {
         this.currentPolicyVersion = currentPolicyVersion;
         this.effectiveFrom = effectiveFrom;
-        this.textLocation = textLocation;
+        this.policyUrl = policyUrl;
         this.sessionTtl = sessionTtl;
     }
 
@@ -42,8 +42,8 @@ class PolicySettings {
         return effectiveFrom;
     }
 
-    String textLocation() {
-        return textLocation;
+    String policyUrl() {
+        return policyUrl;
     }
 
     Duration sessionTtl() {

@@ -22,15 +22,16 @@ class LegalHolds {
 
     LegalHolds(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
-        jdbc.execute("CREATE TABLE IF NOT EXISTS legal_hold (user_id VARCHAR(64) PRIMARY KEY, reason VARCHAR(500), "
+        // the reason stays in the (encrypted) event only: it is free text
+        jdbc.execute("CREATE TABLE IF NOT EXISTS legal_hold (user_id VARCHAR(64) PRIMARY KEY, "
                 + "placed_by VARCHAR(64), placed_at TIMESTAMP NOT NULL)");
     }
 
     @EventHandler
     void on(LegalHoldPlacedEvent event) {
         jdbc.update("DELETE FROM legal_hold WHERE user_id = ?", event.userId());
-        jdbc.update("INSERT INTO legal_hold (user_id, reason, placed_by, placed_at) VALUES (?, ?, ?, ?)",
-                event.userId(), event.reason(), event.placedBy(), Timestamp.from(event.placedAt()));
+        jdbc.update("INSERT INTO legal_hold (user_id, placed_by, placed_at) VALUES (?, ?, ?)",
+                event.userId(), event.placedBy(), Timestamp.from(event.placedAt()));
     }
 
     @EventHandler
