@@ -3,7 +3,7 @@ package net.kimik2.command.accounts;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Set;
-import net.kimik2.command.privacy.RetentionRule;
+import net.kimik2.command.platform.RetentionRule;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 

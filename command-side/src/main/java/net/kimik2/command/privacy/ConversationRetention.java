@@ -1,5 +1,6 @@
 package net.kimik2.command.privacy;
 
+import net.kimik2.command.platform.RetentionRule;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;

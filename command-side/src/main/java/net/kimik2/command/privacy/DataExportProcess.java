@@ -1,5 +1,8 @@
 package net.kimik2.command.privacy;
 
+import net.kimik2.command.platform.ExportSummary;
+import net.kimik2.command.platform.ExportSection;
+import net.kimik2.command.platform.RetentionRule;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;

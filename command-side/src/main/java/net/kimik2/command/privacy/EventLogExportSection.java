@@ -1,5 +1,7 @@
 package net.kimik2.command.privacy;
 
+import net.kimik2.command.platform.ExportSummary;
+import net.kimik2.command.platform.ExportSection;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package net.kimik2.command.privacy;
+package net.kimik2.command.platform;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +24,7 @@ public final class ExportSummary {
         counts.merge(what, n, Long::sum);
     }
 
-    String render(String header) {
+    public String render(String header) {
         StringBuilder out = new StringBuilder(header).append("\n\n");
         lines.forEach(l -> out.append(l).append('\n'));
         out.append("\nCounts\n");

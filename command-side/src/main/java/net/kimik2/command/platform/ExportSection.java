@@ -1,4 +1,4 @@
-package net.kimik2.command.privacy;
+package net.kimik2.command.platform;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
