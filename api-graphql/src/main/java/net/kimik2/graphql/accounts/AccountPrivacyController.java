@@ -24,6 +24,7 @@ import net.kimik2.graphql.platform.schema.DomainErrors;
 import net.kimik2.graphql.platform.schema.ViewWaiter;
 import net.kimik2.graphql.platform.security.Caller;
 import net.kimik2.graphql.platform.security.CallerPrincipal;
+import net.kimik2.graphql.platform.security.CredentialBulkhead;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
@@ -40,8 +41,11 @@ class AccountPrivacyController {
     private final CommandGateway commands;
     private final QueryGateway queries;
     private final ViewWaiter views;
+    private final CredentialBulkhead bulkhead;
 
-    AccountPrivacyController(CommandGateway commands, QueryGateway queries, ViewWaiter views) {
+    AccountPrivacyController(CommandGateway commands, QueryGateway queries, ViewWaiter views,
+                             CredentialBulkhead bulkhead) {
+        this.bulkhead = bulkhead;
         this.commands = commands;
         this.queries = queries;
         this.views = views;
@@ -94,7 +98,8 @@ class AccountPrivacyController {
 
     private UpdateProfileResult profileChange(CallerPrincipal caller, Object command) {
         try {
-            send(command);
+            // password checks and hashing (Argon2id) share the login's bounded pool
+            bulkhead.run(() -> this.<Object>send(command));
         } catch (RuntimeException e) {
             DomainError error = DomainErrors.of(e).orElseThrow(() -> e);
             return switch (error.code()) {
