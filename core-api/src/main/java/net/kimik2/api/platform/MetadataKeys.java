@@ -8,6 +8,8 @@ public final class MetadataKeys {
     /** Role of that user when the message was sent. */
     public static final String ACTOR_ROLE = "actorRole";
     public static final String SYSTEM_ACTOR = "system";
+    /** Id of the API key a command was sent with (the /v1 endpoint); absent for the GraphQL API. */
+    public static final String API_KEY_ID = "apiKeyId";
 
     private MetadataKeys() {
     }
