@@ -9,7 +9,6 @@ import java.time.ZonedDateTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import net.kimik2.api.accounts.Role;
 import net.kimik2.api.apikeys.ApiKeyCreatedEvent;
 import net.kimik2.api.apikeys.ApiKeyGrant;
 import net.kimik2.api.apikeys.ApiKeyList;
@@ -109,10 +108,9 @@ class ApiKeyStore {
     Optional<ApiKeyGrant> handle(FindApiKeyGrantQuery query) {
         Instant now = Instant.now();
         return jdbc.query("SELECT k.key_id, k.user_id, k.expires_at, k.monthly_budget, k.models, "
-                        + SPENT + ", r.role FROM api_key k LEFT JOIN account_role r ON r.user_id = k.user_id "
+                        + SPENT + " FROM api_key k "
                         + "WHERE k.secret_hash = ? AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?)",
-                (rs, i) -> new ApiKeyGrant(rs.getString(1), rs.getString(2),
-                        rs.getString(7) == null ? Role.USER : Role.valueOf(rs.getString(7)), instant(rs, 3),
+                (rs, i) -> new ApiKeyGrant(rs.getString(1), rs.getString(2), instant(rs, 3),
                         budget(rs, 4), models(rs.getString(5)), rs.getLong(6)),
                 Timestamp.from(monthStart(now)), query.secretHash(), Timestamp.from(now)).stream().findFirst();
     }

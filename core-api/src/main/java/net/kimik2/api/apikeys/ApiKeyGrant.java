@@ -2,13 +2,13 @@ package net.kimik2.api.apikeys;
 
 import java.time.Instant;
 import java.util.List;
-import net.kimik2.api.accounts.Role;
 
 /**
  * What a live API key lets its bearer do: act for {@code userId} on the models listed (all when empty) within the
- * monthly budget (none when null). Carries no personal data and never the secret.
+ * monthly budget (none when null), never with more than a USER's rights. Carries no personal data and never the
+ * secret.
  */
-public record ApiKeyGrant(String keyId, String userId, Role role, Instant expiresAt, Long monthlyBudgetCredits,
+public record ApiKeyGrant(String keyId, String userId, Instant expiresAt, Long monthlyBudgetCredits,
                           List<String> models, long spentThisMonth) {
 
     public boolean allowsModel(String model) {
