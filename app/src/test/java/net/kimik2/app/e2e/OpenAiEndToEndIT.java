@@ -106,9 +106,12 @@ class OpenAiEndToEndIT {
         return JSON.readTree(last);
     }
 
+    private String lastUsername;
+
     private String newUser() throws Exception {
         String username = "k" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         client.execute(REGISTER, registerInput("Key Tester", username + "@example.org", username, PASSWORD));
+        lastUsername = username;
         return client.execute(LOGIN, loginInput(username, PASSWORD)).data().path("login").path("token").asText();
     }
 
@@ -313,5 +316,21 @@ class OpenAiEndToEndIT {
             Thread.sleep(100);
         }
         throw new AssertionError("key " + keyId + " never showed spentThisMonth " + spent + ": " + key);
+    }
+
+    @Test
+    @DisplayName("erasure revokes every key of the person at once")
+    void erasureRevokesEveryKey() throws Exception {
+        String token = newUser();
+        String username = lastUsername;
+        String first = createKey(client, token, Map.of("label", "one")).path("secret").asText();
+        String second = createKey(client, token, Map.of("label", "two")).path("secret").asText();
+        assertThat(openai(first, "models").has("error")).isFalse();
+        JsonNode erasure = client.executeAs(token, """
+                mutation E($u: String!) { requestErasure(input: { confirmUsername: $u }) { __typename } }""",
+                Map.of("u", username)).data().path("requestErasure");
+        assertThat(erasure.path("__typename").asText()).as(erasure.toString()).isEqualTo("ErasureRequested");
+        assertThat(openai(first, "models").path("error").path("status").asInt()).isEqualTo(401);
+        assertThat(openai(second, "complete", modelId(second)).path("error").path("status").asInt()).isEqualTo(401);
     }
 }
