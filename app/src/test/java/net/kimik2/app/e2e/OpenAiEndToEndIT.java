@@ -333,4 +333,54 @@ class OpenAiEndToEndIT {
         assertThat(openai(first, "models").path("error").path("status").asInt()).isEqualTo(401);
         assertThat(openai(second, "complete", modelId(second)).path("error").path("status").asInt()).isEqualTo(401);
     }
+
+    @Test
+    @DisplayName("the SSE wire format: role first, content deltas, a finish chunk, the usage chunk only when asked, then [DONE]")
+    void streamWireFormat() throws Exception {
+        String token = newUser();
+        String secret = createKey(client, token, Map.of("label", "wire")).path("secret").asText();
+        HttpClient http = HttpClient.newHttpClient();
+        for (boolean includeUsage : new boolean[] {false, true}) {
+            String body = "{\"model\":\"" + modelId(secret) + "\",\"stream\":true,\"max_tokens\":32,"
+                    + (includeUsage ? "\"stream_options\":{\"include_usage\":true}," : "")
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"wire format\"}]}";
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(service.baseUrl()
+                            + "/v1/chat/completions")).header("Authorization", "Bearer " + secret)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/event-stream");
+            List<String> events = r.body().lines().filter(l -> !l.isEmpty()).toList();
+            assertThat(events).allSatisfy(l -> assertThat(l).startsWith("data: "));
+            assertThat(events.get(events.size() - 1)).isEqualTo("data: [DONE]");
+            List<JsonNode> chunks = new ArrayList<>();
+            for (String e : events.subList(0, events.size() - 1)) {
+                chunks.add(JSON.readTree(e.substring(6)));
+            }
+            assertThat(chunks).allSatisfy(c -> {
+                assertThat(c.path("object").asText()).isEqualTo("chat.completion.chunk");
+                assertThat(c.path("id").asText()).isEqualTo(chunks.get(0).path("id").asText());
+                assertThat(c.has("usage")).isEqualTo(includeUsage);
+            });
+            assertThat(chunks.get(0).at("/choices/0/delta/role").asText()).isEqualTo("assistant");
+            JsonNode last = chunks.get(chunks.size() - 1);
+            if (includeUsage) {
+                assertThat(last.path("choices").size()).isZero();
+                assertThat(last.at("/usage/total_tokens").asInt()).isPositive();
+                assertThat(last.at("/usage/cost_credits").asLong()).isPositive();
+                last = chunks.get(chunks.size() - 2);
+            }
+            assertThat(last.at("/choices/0/finish_reason").asText()).isIn("stop", "length");
+            assertThat(chunks.subList(1, chunks.size() - (includeUsage ? 2 : 1)))
+                    .allSatisfy(c -> assertThat(c.at("/choices/0/delta/content").asText()).isNotEmpty());
+        }
+        HttpResponse<String> badKey = http.send(HttpRequest.newBuilder(URI.create(service.baseUrl()
+                        + "/v1/chat/completions")).header("Authorization", "Bearer " + secret)
+                .header("Idempotency-Key", "not a valid key!").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + modelId(secret)
+                        + "\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(badKey.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(badKey.body()).at("/error/param").asText()).isEqualTo("Idempotency-Key");
+    }
 }
