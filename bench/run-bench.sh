@@ -11,6 +11,8 @@
 #   one-person     onePersonClients=8 clients of one person, onePersonPrompts=400 prompts
 #   replay         replay of all views through the service (replay=<processors> for some)
 #   registrations  registrations=1000 from c clients
+#   v1             OpenAI-style /v1/chat/completions with an API key per client: v1Requests=500 plain, then
+#                  v1StreamRequests=300 streamed (run it as prompts,v1 to compare with GraphQL sendPrompt)
 #   all            http, prompts, burst, one-person, replay
 # On a service of its own: erasure (sizes=1000 reps=3 load=generate|graphql ...).
 # On a service of its own with a generated history: view-replay (users=2000 conversations=2 prompts=3 rounds=5).
@@ -25,13 +27,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [[ $# -lt 1 ]]; then
-  sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 SCENARIO="$1"
 
 # wrk is the load generator of the HTTP scenarios; install it from the distribution when possible
-if [[ "$SCENARIO" =~ (^|,)(all|http|prompts|burst|one-person|replay|registrations)(,|$) && ! "$*" =~ (^|[[:space:]])(ping=false|wrk=) ]]; then
+if [[ "$SCENARIO" =~ (^|,)(all|http|prompts|burst|one-person|replay|registrations|v1)(,|$) && ! "$*" =~ (^|[[:space:]])(ping=false|wrk=) ]]; then
   if ! command -v wrk >/dev/null; then
     if command -v apt-get >/dev/null && [[ "$(id -u)" == 0 ]]; then
       echo "wrk not found: installing it with apt-get" >&2

@@ -14,6 +14,7 @@ import net.kimik2.api.accounts.Role;
 import net.kimik2.api.platform.DomainError;
 import net.kimik2.api.platform.ErrorCode;
 import net.kimik2.graphql.platform.schema.SchemaPlumbing;
+import net.kimik2.graphql.platform.security.ApiLimits;
 import net.kimik2.graphql.platform.security.CallerConcurrency;
 import net.kimik2.graphql.platform.security.ClientAddress;
 import net.kimik2.graphql.platform.security.CredentialBulkhead;
@@ -70,7 +71,7 @@ public abstract class ControllerTest {
 
     @TestConfiguration(proxyBeanMethods = false)
     @Import({SchemaPlumbing.class, CallerConcurrency.class, SessionCookies.class, TokenService.class,
-            LoginThrottle.class, CredentialBulkhead.class, ClientAddress.class})
+            LoginThrottle.class, CredentialBulkhead.class, ClientAddress.class, ApiLimits.class})
     static class Boundary {
 
         @Bean

@@ -44,6 +44,7 @@ import net.kimik2.graphql.platform.schema.Connections.Connection;
 import net.kimik2.graphql.platform.schema.Connections.Edge;
 import net.kimik2.graphql.platform.schema.Connections.PageInfo;
 import net.kimik2.graphql.platform.schema.DomainErrors;
+import net.kimik2.graphql.platform.security.ApiLimits;
 import net.kimik2.graphql.platform.security.Caller;
 import net.kimik2.graphql.platform.security.CallerConcurrency;
 import net.kimik2.graphql.platform.security.CallerPrincipal;
@@ -71,11 +72,14 @@ class ConversationsController {
     private final CommandGateway commands;
     private final QueryGateway queries;
     private final CallerConcurrency concurrency;
+    private final ApiLimits limits;
 
-    ConversationsController(CommandGateway commands, QueryGateway queries, CallerConcurrency concurrency) {
+    ConversationsController(CommandGateway commands, QueryGateway queries, CallerConcurrency concurrency,
+                            ApiLimits limits) {
         this.commands = commands;
         this.queries = queries;
         this.concurrency = concurrency;
+        this.limits = limits;
     }
 
     record SendPromptInput(String conversationId, String content, String model, Integer maxTokens,
@@ -110,6 +114,11 @@ class ConversationsController {
                     input.content(), input.parentId(), input.model(), input.maxTokens());
         } catch (DomainException e) {
             return new ValidationFailed(e.error().field(), e.error().message());
+        }
+        // the person's request and token rates, shared with their API keys (ADR 0019)
+        Optional<ApiLimits.Refusal> refused = limits.admit(caller.userId(), null);
+        if (refused.isPresent()) {
+            return new Busy((int) Math.min(Integer.MAX_VALUE, refused.get().retryAfterSeconds()));
         }
         return concurrency.withinLimit(caller.userId(), () -> send(command)).orElseGet(() -> new Busy(1));
     }

@@ -28,6 +28,12 @@ public class MessagingConfiguration {
                 MetadataKeys.PRIVACY_CHOICES);
     }
 
+    /** The API key a prompt was sent with, so that its answer is counted against the key's budget. */
+    @Bean
+    CorrelationDataProvider apiKeyCorrelationDataProvider() {
+        return new SimpleCorrelationDataProvider(MetadataKeys.API_KEY_ID);
+    }
+
     /**
      * A failing event handler fails its batch, which the processor retries with back-off, instead of the default
      * of logging and skipping the event: a view or an erasure step must never silently miss an event.

@@ -10,6 +10,8 @@ public final class MetadataKeys {
     public static final String SYSTEM_ACTOR = "system";
     /** The person's privacy choices when a prompt was sent, so that downstream use can honour them. */
     public static final String PRIVACY_CHOICES = "privacyChoices";
+    /** Id of the API key a command was sent with (the /v1 endpoint); absent for the GraphQL API. */
+    public static final String API_KEY_ID = "apiKeyId";
 
     private MetadataKeys() {
     }
