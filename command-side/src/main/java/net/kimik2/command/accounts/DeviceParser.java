@@ -3,6 +3,8 @@ package net.kimik2.command.accounts;
 import java.util.Locale;
 import java.util.Set;
 import org.springframework.stereotype.Component;
+import java.util.concurrent.CompletableFuture;
+import ua_parser.CachingParser;
 import ua_parser.Client;
 import ua_parser.Parser;
 
@@ -18,13 +20,18 @@ class DeviceParser {
             "fedora", "debian", "freebsd", "macos");
     private static final Set<String> MOBILE_OS = Set.of("ios", "android", "windows phone", "blackberry os");
 
-    private final Parser parser = new Parser();
+    /**
+     * Building the parser compiles a few hundred regexes (about 2 s on this machine kind under load, ADR 0020): it
+     * happens on a background thread from startup, so neither startup nor (usually) the first login waits for it.
+     * The caching parser answers repeated User-Agents (most logins) without running the regexes again.
+     */
+    private final CompletableFuture<Parser> parser = CompletableFuture.supplyAsync(CachingParser::new);
 
     DeviceInfo parse(String userAgent) {
         if (userAgent == null || userAgent.isBlank()) {
             return DeviceInfo.UNKNOWN;
         }
-        Client client = parser.parse(userAgent.length() > MAX_LENGTH ? userAgent.substring(0, MAX_LENGTH) : userAgent);
+        Client client = parser.join().parse(userAgent.length() > MAX_LENGTH ? userAgent.substring(0, MAX_LENGTH) : userAgent);
         String os = client.os == null ? "Other" : client.os.family;
         String browser = client.userAgent == null ? "Other" : client.userAgent.family;
         String device = client.device == null ? "Other" : client.device.family;
