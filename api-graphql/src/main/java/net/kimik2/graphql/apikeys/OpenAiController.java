@@ -14,6 +14,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import net.kimik2.api.accounts.FindPolicyStatusQuery;
+import net.kimik2.api.accounts.FindPrivacyChoicesQuery;
+import net.kimik2.api.accounts.PolicyStatusView;
+import net.kimik2.api.accounts.PrivacyChoicesView;
 import net.kimik2.api.apikeys.ApiKeyGrant;
 import net.kimik2.api.apikeys.FindApiKeyGrantQuery;
 import net.kimik2.api.conversations.FindModelsQuery;
@@ -213,9 +217,20 @@ class OpenAiController {
     }
 
     private PromptAcceptance accept(ApiKeyGrant grant, SendPromptCommand command) {
+        // the same rules as GraphQL's sendPrompt: held back while a newer policy waits for acceptance (ADR 0021),
+        // and the person's current privacy choices travel with the prompt
+        PolicyStatusView policy = queries.query(new FindPolicyStatusQuery(grant.userId()),
+                ResponseTypes.instanceOf(PolicyStatusView.class)).join();
+        if (policy.acceptanceRequired()) {
+            throw new OpenAiException(new OpenAiError(403, "permission_error", "policy_acceptance_required", null,
+                    "Accept privacy policy " + policy.currentVersion() + " first (the acceptPolicy mutation).", 0));
+        }
+        String choices = queries.query(new FindPrivacyChoicesQuery(grant.userId()),
+                ResponseTypes.instanceOf(PrivacyChoicesView.class)).join().asMetadata();
         MetaData metadata = MetaData.with(MetadataKeys.ACTOR_ID, grant.userId())
                 .and(MetadataKeys.ACTOR_ROLE, "USER")
-                .and(MetadataKeys.API_KEY_ID, grant.keyId());
+                .and(MetadataKeys.API_KEY_ID, grant.keyId())
+                .and(MetadataKeys.PRIVACY_CHOICES, choices);
         try {
             return commands.sendAndWait(GenericCommandMessage.asCommandMessage(command).withMetaData(metadata));
         } catch (RuntimeException e) {

@@ -210,10 +210,13 @@ class DataRightsIT {
     @Test
     void aNewPolicyVersionHoldsBackMutationsUntilAcceptedWhileExportAndErasureStillWork() throws Exception {
         Path data = temp.resolve("data");
+        String apiKey;
         Map<String, String> env = Map.of("KIMI_ADMIN_PASSWORD", ADMIN_PASSWORD);
         try (ServiceProcess service = new ServiceProcess(data, env).start()) {
             register(service.client(), "Policy Person", "policy.person@example.net", "policy_person");
             register(service.client(), "Policy Eraser", "policy.eraser@example.net", "policy_eraser");
+            apiKey = OpenAiEndToEndIT.createKey(service.client(), login(service.client(), "policy_person", DESKTOP),
+                    Map.of("label", "policy key")).path("secret").asText();
         }
         Map<String, String> newPolicy = new HashMap<>(env);
         newPolicy.put("KIMI_POLICY_VERSION", "2026-07");
@@ -233,6 +236,10 @@ class DataRightsIT {
             assertThat(send.path("currentVersion").asText()).isEqualTo("2026-07");
             assertThat(client.executeAs(token, UPDATE_PROFILE, Map.of("input", Map.of("name", "New Name"))).data()
                     .path("updateProfile").path("__typename").asText()).isEqualTo("PolicyAcceptanceRequired");
+            // /v1 holds prompts back too, in OpenAI's error shape
+            HttpResponse<String> v1 = chatCompletion(service, apiKey);
+            assertThat(v1.statusCode()).as(v1.body()).isEqualTo(403);
+            assertThat(v1.body()).contains("\"code\":\"policy_acceptance_required\"").contains("2026-07");
             GraphQlClient.Response choices = client.executeAs(token, CHOICES, Map.of("input", Map.of("productEmails", true)));
             assertThat(choices.errors().get(0).path("extensions").path("code").asText())
                     .isEqualTo("POLICY_ACCEPTANCE_REQUIRED");
@@ -253,6 +260,8 @@ class DataRightsIT {
             assertThat(accepted.path("acceptanceRequired").asBoolean()).isFalse();
             assertThat(client.executeAs(token, SEND, Map.of("input", Map.of("content", "hello"))).data()
                     .path("sendPrompt").path("__typename").asText()).isEqualTo("PromptAccepted");
+            HttpResponse<String> accepted1 = chatCompletion(service, apiKey);
+            assertThat(accepted1.statusCode()).as(accepted1.body()).isEqualTo(200);
             assertThat(client.executeAs(token, CHOICES, Map.of("input", Map.of("productEmails", true))).data()
                     .path("setPrivacyChoices").path("productEmails").asBoolean()).isTrue();
             // everyone who had not accepted got a notice through the (logging) sender, without personal data
@@ -305,6 +314,17 @@ class DataRightsIT {
     private static void register(GraphQlClient client, String name, String email, String username) throws Exception {
         JsonNode result = client.execute(REGISTER, registerInput(name, email, username, PASSWORD)).data().path("register");
         assertThat(result.path("__typename").asText()).as(result.toString()).isEqualTo("Registered");
+    }
+
+    private static HttpResponse<String> chatCompletion(ServiceProcess service, String apiKey) throws Exception {
+        String model = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(service.baseUrl() + "/v1/models"))
+                .header("Authorization", "Bearer " + apiKey).build(), HttpResponse.BodyHandlers.ofString()).body()
+                .replaceAll("(?s).*?\"id\":\"([^\"]+)\".*", "$1");
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(service.baseUrl() + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model
+                        + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static String login(GraphQlClient client, String user, String userAgent) throws Exception {
