@@ -1,0 +1,11 @@
+package net.kimik2.api.payments;
+
+/** What starting a checkout answered: a Stripe Checkout Session to redirect to, or payments are not configured. */
+public sealed interface CheckoutOutcome permits CheckoutOutcome.SessionCreated, CheckoutOutcome.Unavailable {
+
+    record SessionCreated(String checkoutUrl, String sessionId) implements CheckoutOutcome {
+    }
+
+    record Unavailable(String reason) implements CheckoutOutcome {
+    }
+}
