@@ -40,6 +40,8 @@ class BillingAccount {
     private String subscriptionId;
     private String planId;
     private boolean cancelRequested;
+    /** Subscriptions Stripe already deleted: a late "completed" delivery for one of them starts nothing. */
+    private java.util.Set<String> endedSubscriptions = new java.util.HashSet<>();
 
     BillingAccount() {
         // for Axon
@@ -87,7 +89,8 @@ class BillingAccount {
     @CommandHandler
     @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
     void handle(RecordSubscriptionCommand command) {
-        if (command.subscriptionId() == null || command.subscriptionId().equals(subscriptionId)) {
+        if (command.subscriptionId() == null || command.subscriptionId().equals(subscriptionId)
+                || endedSubscriptions.contains(command.subscriptionId())) {
             return;
         }
         if (customerId == null && command.customerId() != null) {
@@ -111,10 +114,14 @@ class BillingAccount {
     }
 
     @CommandHandler
+    @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
     void handle(EndSubscriptionCommand command) {
-        if (subscriptionId != null && subscriptionId.equals(command.subscriptionId())) {
-            apply(new SubscriptionEndedEvent(billingAccountId, userId, planId, now()));
+        if (command.subscriptionId() == null || endedSubscriptions.contains(command.subscriptionId())) {
+            return;
         }
+        boolean current = command.subscriptionId().equals(subscriptionId);
+        apply(new SubscriptionEndedEvent(command.billingAccountId(), command.userId(), command.subscriptionId(),
+                current ? planId : null, now()));
     }
 
     @EventSourcingHandler
@@ -140,9 +147,14 @@ class BillingAccount {
 
     @EventSourcingHandler
     void on(SubscriptionEndedEvent event) {
-        subscriptionId = null;
-        planId = null;
-        cancelRequested = false;
+        billingAccountId = event.billingAccountId();
+        userId = event.userId();
+        endedSubscriptions.add(event.subscriptionId());
+        if (event.subscriptionId().equals(subscriptionId)) {
+            subscriptionId = null;
+            planId = null;
+            cancelRequested = false;
+        }
     }
 
     private static Instant now() {

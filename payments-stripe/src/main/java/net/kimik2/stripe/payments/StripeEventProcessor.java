@@ -176,7 +176,8 @@ class StripeEventProcessor {
     private void subscriptionDeleted(Subscription subscription) {
         String userId = subscription.getMetadata() == null ? null : subscription.getMetadata().get(Metadata.USER_ID);
         if (userId != null && "canceled".equals(subscription.getStatus())) {
-            commands.sendAndWait(new EndSubscriptionCommand(PaymentIds.billingAccount(userId), subscription.getId()));
+            commands.sendAndWait(new EndSubscriptionCommand(PaymentIds.billingAccount(userId), userId,
+                    subscription.getId()));
         }
     }
 }
