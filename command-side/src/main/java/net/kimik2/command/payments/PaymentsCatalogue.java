@@ -38,38 +38,47 @@ public class PaymentsCatalogue {
         this.clock = clock;
     }
 
+    /** A pack version; {@code effectiveFrom} is an ISO-8601 instant (null: always). */
     public record Pack(String id, long credits, long priceCents, String currency, String stripePriceId,
-                       Instant effectiveFrom) {
+                       String effectiveFrom) {
+
+        Instant from() {
+            return effectiveFrom == null ? null : Instant.parse(effectiveFrom);
+        }
 
         CreditPackView view() {
-            return new CreditPackView(id, credits, priceCents, currency, stripePriceId, effectiveFrom);
+            return new CreditPackView(id, credits, priceCents, currency, stripePriceId, from());
         }
     }
 
     public record Plan(String id, long creditsPerPeriod, long priceCents, String currency,
-                       @DefaultValue("month") String interval, String stripePriceId, Instant effectiveFrom) {
+                       @DefaultValue("month") String interval, String stripePriceId, String effectiveFrom) {
+
+        Instant from() {
+            return effectiveFrom == null ? null : Instant.parse(effectiveFrom);
+        }
 
         PlanView view() {
-            return new PlanView(id, creditsPerPeriod, priceCents, currency, interval, stripePriceId, effectiveFrom);
+            return new PlanView(id, creditsPerPeriod, priceCents, currency, interval, stripePriceId, from());
         }
     }
 
     @QueryHandler
     public List<CreditPackView> handle(FindCreditPacksQuery query) {
-        return current(packs, Pack::id, Pack::effectiveFrom).stream().map(Pack::view).toList();
+        return current(packs, Pack::id, Pack::from).stream().map(Pack::view).toList();
     }
 
     @QueryHandler
     public List<PlanView> handle(FindPlansQuery query) {
-        return current(plans, Plan::id, Plan::effectiveFrom).stream().map(Plan::view).toList();
+        return current(plans, Plan::id, Plan::from).stream().map(Plan::view).toList();
     }
 
     public Optional<Pack> pack(String id) {
-        return current(packs, Pack::id, Pack::effectiveFrom).stream().filter(p -> p.id().equals(id)).findFirst();
+        return current(packs, Pack::id, Pack::from).stream().filter(p -> p.id().equals(id)).findFirst();
     }
 
     public Optional<Plan> plan(String id) {
-        return current(plans, Plan::id, Plan::effectiveFrom).stream().filter(p -> p.id().equals(id)).findFirst();
+        return current(plans, Plan::id, Plan::from).stream().filter(p -> p.id().equals(id)).findFirst();
     }
 
     /** Per id, the version with the latest effective date not in the future; in configuration order. */
