@@ -13,6 +13,7 @@ import net.kimik2.api.payments.FindPlansQuery;
 import net.kimik2.api.payments.PlanView;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -28,6 +29,7 @@ public class PaymentsCatalogue {
     private final List<Plan> plans;
     private final Clock clock;
 
+    @ConstructorBinding
     public PaymentsCatalogue(@DefaultValue List<Pack> packs, @DefaultValue List<Plan> plans) {
         this(packs, plans, Clock.systemUTC());
     }

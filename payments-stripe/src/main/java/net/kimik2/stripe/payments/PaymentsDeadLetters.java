@@ -19,6 +19,7 @@ import org.axonframework.config.Configuration;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.deadletter.jdbc.DeadLetterSchema;
 import org.axonframework.eventhandling.deadletter.jdbc.GenericDeadLetterTableFactory;
 import org.axonframework.eventhandling.deadletter.jdbc.JdbcSequencedDeadLetterQueue;
 import org.axonframework.messaging.MetaData;
@@ -72,10 +73,24 @@ class PaymentsDeadLetters implements SmartLifecycle {
                                     .genericSerializer(c.serializer())
                                     .eventSerializer(c.eventSerializer())
                                     .build();
-                    queue.createSchema(new GenericDeadLetterTableFactory());
+                    createSchemaOnce(c.getComponent(ConnectionProvider.class), queue);
                     return queue;
                 })
                 .registerDeadLetterPolicy(StripeEventProcessor.GROUP, c -> countRetries()));
+    }
+
+    /** Axon's table factory creates its indexes without "if not exists": create the schema only once. */
+    private static void createSchemaOnce(ConnectionProvider connections,
+                                         JdbcSequencedDeadLetterQueue<EventMessage<?>> queue) {
+        try (var connection = connections.getConnection();
+             var statement = connection.createStatement()) {
+            statement.executeQuery("select 1 from " + DeadLetterSchema.defaultSchema().deadLetterTable()
+                    + " where 1 = 0").close();
+            return;
+        } catch (java.sql.SQLException missing) {
+            // no table yet
+        }
+        queue.createSchema(new GenericDeadLetterTableFactory());
     }
 
     /** Every failure parks (or re-parks) the event and counts the attempt; nothing is ever dropped. */
