@@ -2,7 +2,17 @@ package net.kimik2.graphql.payments;
 
 import java.util.List;
 import java.util.UUID;
+import net.kimik2.api.payments.BillingEntryView;
+import net.kimik2.api.payments.BillingPage;
 import net.kimik2.api.payments.CancelSubscriptionCommand;
+import net.kimik2.api.payments.FindBillingHistoryQuery;
+import net.kimik2.api.payments.FindPaymentDeadLettersQuery;
+import net.kimik2.api.payments.PaymentDeadLetterView;
+import net.kimik2.api.payments.RetryPaymentDeadLettersCommand;
+import net.kimik2.api.platform.PageRequest;
+import net.kimik2.graphql.platform.schema.Connections.Connection;
+import net.kimik2.graphql.platform.schema.Connections.Edge;
+import net.kimik2.graphql.platform.schema.Connections.PageInfo;
 import net.kimik2.api.payments.CheckoutOutcome;
 import net.kimik2.api.payments.CreditPackView;
 import net.kimik2.api.payments.FindCreditPacksQuery;
@@ -55,6 +65,30 @@ class PaymentsController {
     @QueryMapping
     List<PlanView> plans() {
         return queries.query(new FindPlansQuery(), ResponseTypes.multipleInstancesOf(PlanView.class)).join();
+    }
+
+    @QueryMapping
+    Connection<BillingEntryView> billingHistory(@Argument Integer first, @Argument String after) {
+        String userId = Caller.required().userId();
+        BillingPage page = queries.query(new FindBillingHistoryQuery(userId, PageRequest.of(first, after)),
+                ResponseTypes.instanceOf(BillingPage.class)).join();
+        return new Connection<>(page.entries().stream().map(e -> new Edge<>(e, e.cursor())).toList(),
+                new PageInfo(page.hasNextPage(), page.endCursor()));
+    }
+
+    @QueryMapping
+    List<PaymentDeadLetterView> paymentDeadLetters() {
+        Caller.requireAdmin();
+        return queries.query(new FindPaymentDeadLettersQuery(),
+                ResponseTypes.multipleInstancesOf(PaymentDeadLetterView.class)).join();
+    }
+
+    @MutationMapping
+    int retryPaymentDeadLetters(@Argument String eventId) {
+        Caller.requireAdmin();
+        Integer retried = commands.sendAndWait(GenericCommandMessage.asCommandMessage(
+                new RetryPaymentDeadLettersCommand(eventId)).withMetaData(Caller.metadata()));
+        return retried == null ? 0 : retried;
     }
 
     @MutationMapping
