@@ -11,6 +11,7 @@
 #   one-person     onePersonClients=8 clients of one person, onePersonPrompts=400 prompts
 #   replay         replay of all views through the service (replay=<processors> for some)
 #   registrations  registrations=1000 from c clients
+#   webhooks       Stripe webhooks from signature check to ledger: webhookEvents=2000 from c=8 clients, webhookUsers=20 (local Stripe stub)
 #   all            http, prompts, burst, one-person, replay
 # On a service of its own: erasure (sizes=1000 reps=3 load=generate|graphql ...).
 # On a service of its own with a generated history: view-replay (users=2000 conversations=2 prompts=3 rounds=5).
@@ -25,13 +26,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [[ $# -lt 1 ]]; then
-  sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 SCENARIO="$1"
 
 # wrk is the load generator of the HTTP scenarios; install it from the distribution when possible
-if [[ "$SCENARIO" =~ (^|,)(all|http|prompts|burst|one-person|replay|registrations)(,|$) && ! "$*" =~ (^|[[:space:]])(ping=false|wrk=) ]]; then
+if [[ "$SCENARIO" =~ (^|,)(all|http|prompts|burst|one-person|replay|registrations|webhooks)(,|$) && ! "$*" =~ (^|[[:space:]])(ping=false|wrk=) ]]; then
   if ! command -v wrk >/dev/null; then
     if command -v apt-get >/dev/null && [[ "$(id -u)" == 0 ]]; then
       echo "wrk not found: installing it with apt-get" >&2

@@ -34,6 +34,7 @@ public final class Bench {
         SCENARIOS.put("one-person", "8 clients of one person sending 400 prompts");
         SCENARIOS.put("replay", "replay of all views through the service");
         SCENARIOS.put("registrations", "registrations end to end");
+        SCENARIOS.put("webhooks", "Stripe webhook events from signature check to ledger (a local Stripe stub)");
         SCENARIOS.put("all", "http, prompts, burst, one-person, replay in one service run");
         SCENARIOS.put("erasure", "erasure time vs a person's event count (a service of its own)");
         SCENARIOS.put("crypto-replay", "in-process replay with and without encryption (ReplayBench)");
@@ -93,6 +94,14 @@ public final class Bench {
                 + settings.string("heap", "2g") + "`, embedded default (H2 event store, mongo-java-server views), "
                 + "OFFLINE model, chunk delay " + chunkDelay + ", signup credits " + signup + ", "
                 + settings.string("revision", Machine.gitRevision()));
+        // webhooks: a local Stripe stub answers the service's re-reads; events are signed with its test secret
+        net.kimik2.testsupport.payments.StripeStub stripe = null;
+        if (scenarios.contains("webhooks")) {
+            stripe = new net.kimik2.testsupport.payments.StripeStub();
+            env.put("STRIPE_API_KEY", "sk_test_bench");
+            env.put("STRIPE_WEBHOOK_SECRET", net.kimik2.testsupport.payments.StripeStub.TEST_SECRET);
+            env.put("STRIPE_API_BASE", stripe.baseUrl());
+        }
         h.start(env, null, Harness.logFile("bench"));
         try {
             if (!h.service().log().contains("using the OFFLINE model")) {
@@ -110,6 +119,7 @@ public final class Bench {
                         case "burst" -> new BurstScenario(h).run();
                         case "replay" -> new ReplayScenario(h).run();
                         case "registrations" -> new RegistrationScenario(h).run();
+                        case "webhooks" -> new WebhookScenario(h, stripe).run();
                         default -> throw new IllegalStateException(scenario);
                     }
                 } catch (Exception | AssertionError e) {
@@ -119,6 +129,9 @@ public final class Bench {
             }
         } finally {
             h.stop("service");
+            if (stripe != null) {
+                stripe.close();
+            }
         }
         report.header("settings: " + settings.used());
         return report.publish(Path.of(settings.string("out", "docs/benchmarks.md")), settings.flag("append", true));
