@@ -163,8 +163,37 @@ class StripeWebhookIT {
             assertThat(webhooks.deliver(second)).isEqualTo(200);
             await("the second pack", () -> available(client, token) == SIGNUP + 2 * PACK);
             assertThat(me(client, token).path("credits").path("held").asLong()).isZero();
+
+            // the billing history lists both purchases with the card's brand and last 4
+            await("the billing history", () -> client.executeAs(token, BILLING, Map.of()).data()
+                    .path("billingHistory").path("edges").size() == 2);
+            JsonNode entry = client.executeAs(token, BILLING, Map.of()).data().path("billingHistory").path("edges")
+                    .get(0).path("node");
+            assertThat(entry.path("kind").asText()).isEqualTo("purchase");
+            assertThat(entry.path("amountCents").asInt()).isEqualTo(500);
+            assertThat(entry.path("credits").asLong()).isEqualTo(PACK);
+            assertThat(entry.path("cardBrand").asText()).isEqualTo("visa");
+            assertThat(entry.path("cardLast4").asText()).isEqualTo("4242");
+
+            // erasure deletes the Stripe customer through the API (with an idempotency key)
+            JsonNode erasure = client.executeAs(token, ERASE, Map.of("u", "payer_one")).data()
+                    .path("requestErasure");
+            assertThat(erasure.path("__typename").asText()).as(erasure.toString()).isEqualTo("ErasureRequested");
+            await("the Stripe customer's deletion", () -> !stripe.requests("DELETE", "/v1/customers/").isEmpty());
+            var deletion = stripe.requests("DELETE", "/v1/customers/").get(0);
+            assertThat(deletion.idempotencyKey()).startsWith("erase-");
+            assertThat(stripe.get(deletion.path().substring("/v1/customers/".length()))).as("customer at Stripe")
+                    .isNull();
         }
     }
+
+    private static final String BILLING = """
+            { billingHistory(first: 10) { edges { node { kind amountCents currency credits status cardBrand cardLast4 } } } }""";
+
+    private static final String ERASE = """
+            mutation Erase($u: String!) {
+              requestErasure(input: { confirmUsername: $u }) { __typename }
+            }""";
 
     @Test
     void anEventAcknowledgedRightBeforeASigkillIsProcessedAfterTheRestart() throws Exception {

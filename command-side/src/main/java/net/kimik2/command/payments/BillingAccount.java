@@ -7,6 +7,8 @@ import java.time.Instant;
 import net.kimik2.api.payments.CancelSubscriptionCommand;
 import net.kimik2.api.payments.CheckoutOutcome;
 import net.kimik2.api.payments.EndSubscriptionCommand;
+import net.kimik2.api.payments.EraseStripeCustomerCommand;
+import net.kimik2.api.payments.StripeCustomerErasedEvent;
 import net.kimik2.api.payments.PaymentKind;
 import net.kimik2.api.payments.RecordSubscriptionCommand;
 import net.kimik2.api.payments.StartCheckoutCommand;
@@ -122,6 +124,26 @@ class BillingAccount {
         boolean current = command.subscriptionId().equals(subscriptionId);
         apply(new SubscriptionEndedEvent(command.billingAccountId(), command.userId(), command.subscriptionId(),
                 current ? planId : null, now()));
+    }
+
+    @CommandHandler
+    void handle(EraseStripeCustomerCommand command, StripeGateway stripe) {
+        if (customerId == null) {
+            return;
+        }
+        boolean deleted = false;
+        if (stripe.enabled()) {
+            stripe.deleteCustomer(customerId, "erase-" + billingAccountId);
+            deleted = true;
+        }
+        apply(new StripeCustomerErasedEvent(billingAccountId, userId, deleted, now()));
+    }
+
+    @EventSourcingHandler
+    void on(StripeCustomerErasedEvent event) {
+        customerId = null;
+        subscriptionId = null;
+        planId = null;
     }
 
     @EventSourcingHandler
