@@ -1,5 +1,7 @@
 package net.kimik2.graphql.payments;
 
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.UUID;
 import net.kimik2.api.payments.BillingEntryView;
@@ -8,6 +10,9 @@ import net.kimik2.api.payments.CancelSubscriptionCommand;
 import net.kimik2.api.payments.FindBillingHistoryQuery;
 import net.kimik2.api.payments.FindPaymentDeadLettersQuery;
 import net.kimik2.api.payments.PaymentDeadLetterView;
+import net.kimik2.api.payments.PaymentsReconciliation;
+import net.kimik2.api.payments.ReconcilePaymentsQuery;
+import net.kimik2.api.platform.DomainException;
 import net.kimik2.api.payments.RetryPaymentDeadLettersCommand;
 import net.kimik2.api.platform.PageRequest;
 import net.kimik2.graphql.platform.schema.Connections.Connection;
@@ -81,6 +86,19 @@ class PaymentsController {
         Caller.requireAdmin();
         return queries.query(new FindPaymentDeadLettersQuery(),
                 ResponseTypes.multipleInstancesOf(PaymentDeadLetterView.class)).join();
+    }
+
+    @QueryMapping
+    PaymentsReconciliation paymentsReconciliation(@Argument String day) {
+        Caller.requireAdmin();
+        LocalDate date;
+        try {
+            date = LocalDate.parse(day);
+        } catch (DateTimeParseException e) {
+            throw DomainException.validation("day", "day must be a date YYYY-MM-DD");
+        }
+        return queries.query(new ReconcilePaymentsQuery(date), ResponseTypes.instanceOf(PaymentsReconciliation.class))
+                .join();
     }
 
     @MutationMapping

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StripeWebhookIT {
 
     private static final String PASSWORD = "a long enough passphrase";
+    private static final String ADMIN_PASSWORD = "an admin passphrase for payments";
     private static final long SIGNUP = 500_000;
     private static final long PACK = 5_000_000; // pack-5 in application.yml
 
@@ -53,7 +54,8 @@ class StripeWebhookIT {
 
     private Map<String, String> env() {
         return Map.of("STRIPE_API_KEY", "sk_test_local", "STRIPE_WEBHOOK_SECRET", StripeStub.TEST_SECRET,
-                "STRIPE_API_BASE", stripe.baseUrl(), "KIMI_PAYMENTS_DEAD_LETTERS_FIRST_BACKOFF", "PT1S");
+                "STRIPE_API_BASE", stripe.baseUrl(), "KIMI_PAYMENTS_DEAD_LETTERS_FIRST_BACKOFF", "PT1S",
+                "KIMI_ADMIN_PASSWORD", ADMIN_PASSWORD);
     }
 
     private static final String START_CHECKOUT = """
@@ -102,6 +104,7 @@ class StripeWebhookIT {
         session.put("status", "complete");
         session.put("payment_status", "paid");
         session.put("payment_intent", pi);
+        session.put("created", Instant.now().getEpochSecond());
         stripe.put(session);
         return StripeStub.event("evt_" + run, "checkout.session.completed", session, Instant.now().getEpochSecond());
     }
@@ -175,6 +178,20 @@ class StripeWebhookIT {
             assertThat(entry.path("cardBrand").asText()).isEqualTo("visa");
             assertThat(entry.path("cardLast4").asText()).isEqualTo("4242");
 
+            // reconciliation of today: a session Stripe lists as paid whose event never arrived is a mismatch
+            paid("cs_lost", userId, "lost");
+            String admin = client.execute(LOGIN, loginInput("admin", ADMIN_PASSWORD)).data().path("login")
+                    .path("token").asText();
+            JsonNode report = client.executeAs(admin, RECONCILE, Map.of("day",
+                    java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString())).data()
+                    .path("paymentsReconciliation");
+            assertThat(report.path("paidAtStripe").asInt()).as(report.toString()).isEqualTo(3);
+            assertThat(report.path("granted").asInt()).as(report.toString()).isEqualTo(2);
+            assertThat(report.path("mismatches").size()).as(report.toString()).isEqualTo(1);
+            assertThat(report.path("mismatches").get(0).path("kind").asText()).isEqualTo("not_granted");
+            assertThat(report.path("mismatches").get(0).path("paymentId").asText()).isEqualTo("payment-pi_lost");
+            assertThat(report.path("mismatches").get(0).path("stripeObjectId").asText()).isEqualTo("cs_lost");
+
             // erasure deletes the Stripe customer through the API (with an idempotency key)
             JsonNode erasure = client.executeAs(token, ERASE, Map.of("u", "payer_one")).data()
                     .path("requestErasure");
@@ -189,6 +206,13 @@ class StripeWebhookIT {
 
     private static final String BILLING = """
             { billingHistory(first: 10) { edges { node { kind amountCents currency credits status cardBrand cardLast4 } } } }""";
+
+    private static final String RECONCILE = """
+            query Reconcile($day: String!) {
+              paymentsReconciliation(day: $day) {
+                paidAtStripe granted mismatches { kind paymentId stripeObjectId expected actual }
+              }
+            }""";
 
     private static final String ERASE = """
             mutation Erase($u: String!) {

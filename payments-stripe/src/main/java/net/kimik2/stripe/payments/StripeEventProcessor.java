@@ -5,7 +5,6 @@ import com.stripe.model.Charge;
 import com.stripe.model.Dispute;
 import com.stripe.model.Invoice;
 import com.stripe.model.InvoiceLineItem;
-import com.stripe.model.InvoicePayment;
 import com.stripe.model.PaymentIntent;
 import com.stripe.model.Subscription;
 import com.stripe.model.checkout.Session;
@@ -75,7 +74,7 @@ class StripeEventProcessor {
     }
 
     private void session(Session session) {
-        Map<String, String> metadata = session.getMetadata() == null ? Map.of() : session.getMetadata();
+        Map<String, String> metadata = StripeObjects.metadata(session);
         String userId = metadata.get(Metadata.USER_ID);
         if (userId == null) {
             log.info("checkout session {} was not started by this service; ignored", session.getId());
@@ -110,10 +109,7 @@ class StripeEventProcessor {
         if (!"paid".equals(invoice.getStatus())) {
             return;
         }
-        Invoice.Parent parent = invoice.getParent();
-        Map<String, String> metadata = parent == null || parent.getSubscriptionDetails() == null
-                || parent.getSubscriptionDetails().getMetadata() == null ? Map.of()
-                : parent.getSubscriptionDetails().getMetadata();
+        Map<String, String> metadata = StripeObjects.metadata(invoice);
         String userId = metadata.get(Metadata.USER_ID);
         if (userId == null || metadata.get(Metadata.CREDITS) == null) {
             log.info("invoice {} is not for a plan of this service; ignored", invoice.getId());
@@ -128,17 +124,7 @@ class StripeEventProcessor {
                 }
             }
         }
-        String paymentIntent = null;
-        if (invoice.getPayments() != null && invoice.getPayments().getData() != null) {
-            for (InvoicePayment payment : invoice.getPayments().getData()) {
-                if ("paid".equals(payment.getStatus()) && payment.getPayment() != null
-                        && payment.getPayment().getPaymentIntent() != null) {
-                    paymentIntent = payment.getPayment().getPaymentIntent();
-                }
-            }
-        }
-        // an invoice paid without a PaymentIntent (a 100 % discount, a credit balance) is keyed by the invoice
-        String paymentId = PaymentIds.payment(paymentIntent != null ? paymentIntent : invoice.getId());
+        String paymentId = StripeObjects.paymentId(invoice);
         commands.sendAndWait(new FulfilPaymentCommand(paymentId, userId, PaymentKind.PERIOD,
                 metadata.get(Metadata.ITEM_ID), Long.parseLong(metadata.get(Metadata.CREDITS)),
                 invoice.getAmountPaid() == null ? 0 : invoice.getAmountPaid(), invoice.getCurrency(),

@@ -8,6 +8,8 @@ import java.util.List;
 import net.kimik2.api.payments.BillingEntryView;
 import net.kimik2.api.payments.BillingPage;
 import net.kimik2.api.payments.FindBillingHistoryQuery;
+import net.kimik2.api.payments.FindFulfilledPaymentsQuery;
+import net.kimik2.api.payments.FulfilledPaymentView;
 import net.kimik2.api.payments.PaymentClawedBackEvent;
 import net.kimik2.api.payments.PaymentDisputeHeldEvent;
 import net.kimik2.api.payments.PaymentDisputeLostEvent;
@@ -132,6 +134,17 @@ class BillingHistoryProjection {
     void reset() {
         ViewCollections.drop(mongo, COLLECTION);
         ensureIndex();
+    }
+
+    @QueryHandler
+    List<FulfilledPaymentView> handle(FindFulfilledPaymentsQuery query) {
+        Criteria criteria = Criteria.where("kind").in("purchase", "subscription_period")
+                .and("createdAt").gte(Date.from(query.from())).lt(Date.from(query.to()));
+        return mongo.find(Query.query(criteria), Document.class, COLLECTION).stream()
+                .map(d -> new FulfilledPaymentView(d.getString("_id"), d.getString("kind"),
+                        d.get("amountCents", Number.class).longValue(), d.get("credits", Number.class).longValue(),
+                        d.getDate("createdAt").toInstant()))
+                .toList();
     }
 
     @QueryHandler

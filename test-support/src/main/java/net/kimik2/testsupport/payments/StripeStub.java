@@ -373,6 +373,10 @@ public final class StripeStub implements AutoCloseable {
             }
             return new Answer(200, s.toString());
         }
+        if (method.equals("GET") && (path.equals("/v1/checkout/sessions") || path.equals("/v1/invoices"))) {
+            return new Answer(200, list(path.equals("/v1/invoices") ? "invoice" : "checkout.session", path, query)
+                    .toString());
+        }
         if (method.equals("GET")) {
             String id = parts[parts.length - 1];
             ObjectNode o = objects.get(id);
@@ -382,6 +386,31 @@ public final class StripeStub implements AutoCloseable {
             return new Answer(200, expand(o, query).toString());
         }
         return new Answer(404, error("invalid_request_error", null, "Unrecognized request URL"));
+    }
+
+    /** A list endpoint: {@code created[gte]}, {@code created[lt]} and {@code status} filters, newest first. */
+    private ObjectNode list(String object, String url, Map<String, String> query) {
+        long gte = Long.parseLong(query.getOrDefault("created[gte]", "0"));
+        long lt = Long.parseLong(query.getOrDefault("created[lt]", Long.toString(Long.MAX_VALUE)));
+        String status = query.get("status");
+        Map<String, String> itemQuery = new LinkedHashMap<>();
+        query.forEach((k, v) -> {
+            if (k.startsWith("expand[") && v.startsWith("data.")) {
+                itemQuery.put(k, v.substring("data.".length()));
+            }
+        });
+        ObjectNode list = JSON.createObjectNode();
+        list.put("object", "list");
+        ArrayNode data = list.putArray("data");
+        objects.values().stream()
+                .filter(o -> o.path("object").asText().equals(object))
+                .filter(o -> o.path("created").asLong() >= gte && o.path("created").asLong() < lt)
+                .filter(o -> status == null || status.equals(o.path("status").asText()))
+                .sorted((a, b) -> Long.compare(b.path("created").asLong(), a.path("created").asLong()))
+                .forEach(o -> data.add(expand(o, itemQuery)));
+        list.put("has_more", false);
+        list.put("url", url);
+        return list;
     }
 
     private ObjectNode newSession(Map<String, String> form) {
