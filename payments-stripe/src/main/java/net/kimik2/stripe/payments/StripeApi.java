@@ -33,6 +33,11 @@ public class StripeApi implements StripeGateway {
     private final StripeClient client;
 
     public StripeApi(StripeSettings settings) {
+        // stripe-java uses the JDK's HttpURLConnection, which keeps 5 idle connections per host by default; the
+        // processor's workers read concurrently, so keep enough alive for them (an operator's setting wins)
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", "16");
+        }
         this.settings = settings;
         this.client = settings.apiEnabled() ? StripeClient.builder()
                 .setApiKey(settings.apiKey())

@@ -48,7 +48,7 @@ public final class StripeStub implements AutoCloseable {
     }
 
     private final HttpServer server;
-    private final ExecutorService executor = Executors.newFixedThreadPool(8);
+    private final ExecutorService executor = Executors.newFixedThreadPool(16);
     private final Map<String, ObjectNode> objects = new ConcurrentHashMap<>();
     private final Map<String, String> idempotentAnswers = new ConcurrentHashMap<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
