@@ -151,6 +151,6 @@ class PaymentsController {
         if (outcome instanceof CheckoutOutcome.SessionCreated created) {
             return new CheckoutStarted(created.checkoutUrl(), created.sessionId());
         }
-        return new PaymentsUnavailable(((CheckoutOutcome.Unavailable) outcome).reason());
+        return new PaymentsUnavailable("payments are not configured on this service");
     }
 }

@@ -56,10 +56,10 @@ class PaymentsControllerTest extends ControllerTest {
     @Test
     void withoutStripeCheckoutIsATypedPaymentsUnavailable() {
         signInAsUser();
-        commands.on(StartCheckoutCommand.class, c -> new CheckoutOutcome.Unavailable("payments are not configured"));
+        commands.on(StartCheckoutCommand.class, c -> new CheckoutOutcome.Unavailable());
         graphQlTester.documentName("startSubscription").variable("input", map("planId", "plan-monthly")).execute()
                 .path("startSubscription.__typename").entity(String.class).isEqualTo("PaymentsUnavailable")
-                .path("startSubscription.message").entity(String.class).isEqualTo("payments are not configured");
+                .path("startSubscription.message").entity(String.class).isEqualTo("payments are not configured on this service");
         assertThat(commands.sentOne(StartCheckoutCommand.class).kind()).isEqualTo(PaymentKind.PERIOD);
     }
 
@@ -92,7 +92,7 @@ class PaymentsControllerTest extends ControllerTest {
     void billingHistoryIsAPageOfTheCallersEntries() {
         signInAsUser();
         queries.on(FindBillingHistoryQuery.class, q -> new BillingPage(List.of(
-                new BillingEntryView("payment-pi_1", "purchase", 500, "usd", 5_000_000, "paid", T0, "visa", "4242",
+                new BillingEntryView("payment-pi_1", USER_ID, "purchase", 500, "usd", 5_000_000, "paid", T0, "visa", "4242",
                         "c-1")), true, "c-1"));
         graphQlTester.documentName("billingHistory").variable("first", 1).execute()
                 .path("billingHistory.edges[0].node.kind").entity(String.class).isEqualTo("purchase")

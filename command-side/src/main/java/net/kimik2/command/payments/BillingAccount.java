@@ -75,7 +75,7 @@ class BillingAccount {
                     String.valueOf(pack.effectiveFrom()));
         }
         if (!stripe.enabled()) {
-            return new CheckoutOutcome.Unavailable("payments are not configured on this service");
+            return new CheckoutOutcome.Unavailable();
         }
         if (customerId == null) {
             String created = stripe.createCustomer(command.userId(), "customer-" + command.userId());

@@ -6,6 +6,7 @@ public sealed interface CheckoutOutcome permits CheckoutOutcome.SessionCreated, 
     record SessionCreated(String checkoutUrl, String sessionId) implements CheckoutOutcome {
     }
 
-    record Unavailable(String reason) implements CheckoutOutcome {
+    /** No Stripe key is configured on this service. */
+    record Unavailable() implements CheckoutOutcome {
     }
 }

@@ -99,35 +99,33 @@ class BillingHistoryProjection {
 
     @EventHandler
     void on(PaymentDisputeHeldEvent event, @SequenceNumber long sequence, @Timestamp Instant at) {
-        ViewBatch.current().guardedUpdate(COLLECTION, disputeId(event.paymentId(), event.disputeId()), sequence,
-                Updates.combine(Updates.set("userId", event.userId()), Updates.set("kind", "dispute"),
-                        Updates.set("amountCents", event.amountMinor()), Updates.set("currency", event.currency()),
-                        Updates.set("credits", -event.credits()), Updates.set("status", "open"),
-                        Updates.set("createdAt", Date.from(event.heldAt())), Updates.set("order", order(at))));
+        dispute(event.paymentId(), event.disputeId(), event.userId(), event.amountMinor(), event.currency(),
+                -event.credits(), "open", event.heldAt(), at, sequence, true);
     }
 
     @EventHandler
     void on(PaymentDisputeReleasedEvent event, @SequenceNumber long sequence, @Timestamp Instant at) {
-        ViewBatch.current().guardedUpdate(COLLECTION, disputeId(event.paymentId(), event.disputeId()), sequence,
-                Updates.combine(Updates.set("userId", event.userId()), Updates.set("kind", "dispute"),
-                        Updates.set("amountCents", event.amountMinor()), Updates.set("currency", event.currency()),
-                        Updates.set("credits", 0L), Updates.set("status", "won"),
-                        Updates.setOnInsert("createdAt", Date.from(event.releasedAt())),
-                        Updates.setOnInsert("order", order(at))));
+        dispute(event.paymentId(), event.disputeId(), event.userId(), event.amountMinor(), event.currency(), 0L,
+                "won", event.releasedAt(), at, sequence, false);
     }
 
     @EventHandler
     void on(PaymentDisputeLostEvent event, @SequenceNumber long sequence, @Timestamp Instant at) {
-        ViewBatch.current().guardedUpdate(COLLECTION, disputeId(event.paymentId(), event.disputeId()), sequence,
-                Updates.combine(Updates.set("userId", event.userId()), Updates.set("kind", "dispute"),
-                        Updates.set("amountCents", event.amountMinor()), Updates.set("currency", event.currency()),
-                        Updates.set("credits", -event.credits()), Updates.set("status", "lost"),
-                        Updates.setOnInsert("createdAt", Date.from(event.lostAt())),
-                        Updates.setOnInsert("order", order(at))));
+        dispute(event.paymentId(), event.disputeId(), event.userId(), event.amountMinor(), event.currency(),
+                -event.credits(), "lost", event.lostAt(), at, sequence, false);
     }
 
-    private static String disputeId(String paymentId, String disputeId) {
-        return paymentId + ":dispute:" + disputeId;
+    /** One document per dispute; a closing keeps the date of the opening when the opening was seen. */
+    private static void dispute(String paymentId, String disputeId, String userId, long amountMinor, String currency,
+                                long credits, String status, Instant createdAt, Instant at, long sequence,
+                                boolean opening) {
+        Bson date = opening ? Updates.set("createdAt", Date.from(createdAt))
+                : Updates.setOnInsert("createdAt", Date.from(createdAt));
+        Bson order = opening ? Updates.set("order", order(at)) : Updates.setOnInsert("order", order(at));
+        ViewBatch.current().guardedUpdate(COLLECTION, paymentId + ":dispute:" + disputeId, sequence,
+                Updates.combine(Updates.set("userId", userId), Updates.set("kind", "dispute"),
+                        Updates.set("amountCents", amountMinor), Updates.set("currency", currency),
+                        Updates.set("credits", credits), Updates.set("status", status), date, order));
     }
 
     @ResetHandler
@@ -159,7 +157,7 @@ class BillingHistoryProjection {
         boolean hasNext = docs.size() > first;
         String scope = "user:" + query.userId();
         List<BillingEntryView> entries = (hasNext ? docs.subList(0, first) : docs).stream()
-                .map(d -> new BillingEntryView(d.getString("_id"), d.getString("kind"),
+                .map(d -> new BillingEntryView(d.getString("_id"), query.userId(), d.getString("kind"),
                         d.get("amountCents", Number.class).longValue(), d.getString("currency"),
                         d.get("credits", Number.class).longValue(), d.getString("status"),
                         d.getDate("createdAt").toInstant(),
