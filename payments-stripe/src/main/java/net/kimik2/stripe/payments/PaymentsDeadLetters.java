@@ -90,7 +90,21 @@ class PaymentsDeadLetters implements SmartLifecycle {
         } catch (java.sql.SQLException missing) {
             // no table yet
         }
-        queue.createSchema(new GenericDeadLetterTableFactory());
+        queue.createSchema(postgres(connections) ? new GenericDeadLetterTableFactory() {
+            @Override
+            protected String serializedDataType() {
+                return "BYTEA"; // PostgreSQL has no BLOB (the postgres profile)
+            }
+        } : new GenericDeadLetterTableFactory());
+    }
+
+    private static boolean postgres(ConnectionProvider connections) {
+        try (var connection = connections.getConnection()) {
+            return connection.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT)
+                    .contains("postgres");
+        } catch (java.sql.SQLException e) {
+            return false;
+        }
     }
 
     /** Every failure parks (or re-parks) the event and counts the attempt; nothing is ever dropped. */
