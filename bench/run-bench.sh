@@ -13,6 +13,7 @@
 #   registrations  registrations=1000 from c clients
 #   v1             OpenAI-style /v1/chat/completions with an API key per client: v1Requests=500 plain, then
 #                  v1StreamRequests=300 streamed (run it as prompts,v1 to compare with GraphQL sendPrompt)
+#   webhooks       Stripe webhooks from signature check to ledger: webhookEvents=2000 from c=8 clients, webhookUsers=20 (local Stripe stub)
 #   all            http, prompts, burst, one-person, replay
 # On a service of its own: erasure (sizes=1000 reps=3 load=generate|graphql ...).
 # On a service of its own with a generated history: view-replay (users=2000 conversations=2 prompts=3 rounds=5).
@@ -27,13 +28,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [[ $# -lt 1 ]]; then
-  sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 SCENARIO="$1"
 
 # wrk is the load generator of the HTTP scenarios; install it from the distribution when possible
-if [[ "$SCENARIO" =~ (^|,)(all|http|prompts|burst|one-person|replay|registrations|v1)(,|$) && ! "$*" =~ (^|[[:space:]])(ping=false|wrk=) ]]; then
+if [[ "$SCENARIO" =~ (^|,)(all|http|prompts|burst|one-person|replay|registrations|v1|webhooks)(,|$) && ! "$*" =~ (^|[[:space:]])(ping=false|wrk=) ]]; then
   if ! command -v wrk >/dev/null; then
     if command -v apt-get >/dev/null && [[ "$(id -u)" == 0 ]]; then
       echo "wrk not found: installing it with apt-get" >&2

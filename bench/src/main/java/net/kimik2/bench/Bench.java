@@ -35,6 +35,7 @@ public final class Bench {
         SCENARIOS.put("replay", "replay of all views through the service");
         SCENARIOS.put("registrations", "registrations end to end");
         SCENARIOS.put("v1", "OpenAI-style /v1/chat/completions with API keys, plain and streamed (beside prompts)");
+        SCENARIOS.put("webhooks", "Stripe webhook events from signature check to ledger (a local Stripe stub)");
         SCENARIOS.put("all", "http, prompts, burst, one-person, replay in one service run");
         SCENARIOS.put("erasure", "erasure time vs a person's event count (a service of its own)");
         SCENARIOS.put("crypto-replay", "in-process replay with and without encryption (ReplayBench)");
@@ -100,6 +101,14 @@ public final class Bench {
                 + "OFFLINE model, chunk delay " + chunkDelay + ", signup credits " + signup + ", request and token limits "
                 + perMinute + "/min, "
                 + settings.string("revision", Machine.gitRevision()));
+        // webhooks: a local Stripe stub answers the service's re-reads; events are signed with its test secret
+        net.kimik2.testsupport.payments.StripeStub stripe = null;
+        if (scenarios.contains("webhooks")) {
+            stripe = new net.kimik2.testsupport.payments.StripeStub();
+            env.put("STRIPE_API_KEY", "sk_test_bench");
+            env.put("STRIPE_WEBHOOK_SECRET", net.kimik2.testsupport.payments.StripeStub.TEST_SECRET);
+            env.put("STRIPE_API_BASE", stripe.baseUrl());
+        }
         h.start(env, null, Harness.logFile("bench"));
         try {
             if (!h.service().log().contains("using the OFFLINE model")) {
@@ -118,6 +127,7 @@ public final class Bench {
                         case "replay" -> new ReplayScenario(h).run();
                         case "registrations" -> new RegistrationScenario(h).run();
                         case "v1" -> new V1Scenario(h).run();
+                        case "webhooks" -> new WebhookScenario(h, stripe).run();
                         default -> throw new IllegalStateException(scenario);
                     }
                 } catch (Exception | AssertionError e) {
@@ -127,6 +137,9 @@ public final class Bench {
             }
         } finally {
             h.stop("service");
+            if (stripe != null) {
+                stripe.close();
+            }
         }
         report.header("settings: " + settings.used());
         return report.publish(Path.of(settings.string("out", "docs/benchmarks.md")), settings.flag("append", true));

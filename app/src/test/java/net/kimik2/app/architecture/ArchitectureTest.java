@@ -47,22 +47,24 @@ class ArchitectureTest {
     private static final String SHREDDING = "net.kimik2.shredding..";
     private static final String APP = "net.kimik2.app..";
     private static final String BENCH = "net.kimik2.bench..";
+    private static final String STRIPE = "net.kimik2.stripe..";
 
     private static final List<String> CAPABILITIES =
             List.of("accounts", "credits", "conversations", "payments", "privacy", "audit", "apikeys");
 
     /**
      * Where each capability lives, per module (issue 16): every home named here must exist, so a rule about it
-     * cannot pass by checking nothing. A capability gets a home here when it gets code (payments: not yet).
+     * cannot pass by checking nothing. A capability gets a home here when it gets code.
      */
     private static final Map<String, List<String>> HOMES = Map.of(
-            "api", List.of("accounts", "credits", "conversations", "privacy", "audit", "platform", "apikeys"),
-            "command", List.of("accounts", "credits", "conversations", "privacy", "platform", "apikeys"),
+            "api", List.of("accounts", "credits", "conversations", "privacy", "audit", "platform", "apikeys", "payments"),
+            "command", List.of("accounts", "credits", "conversations", "privacy", "platform", "apikeys", "payments"),
             "runtime", List.of("conversations"),
             "shredding", List.of("privacy"),
-            "query", List.of("accounts", "credits", "conversations", "privacy", "audit", "platform"),
-            "graphql", List.of("accounts", "credits", "conversations", "privacy", "audit", "platform", "apikeys"),
-            "axon", List.of("platform"));
+            "query", List.of("accounts", "credits", "conversations", "privacy", "audit", "platform", "payments"),
+            "graphql", List.of("accounts", "credits", "conversations", "privacy", "audit", "platform", "apikeys", "payments"),
+            "axon", List.of("platform"),
+            "stripe", List.of("payments"));
 
     private static JavaClasses classes;
 
@@ -77,7 +79,7 @@ class ArchitectureTest {
     void everyModuleIsOnTheClasspath() {
         // guards the other rules against passing vacuously because a module was not imported
         for (String root : List.of("net.kimik2.api.", "net.kimik2.command.", "net.kimik2.query.", "net.kimik2.graphql.",
-                "net.kimik2.axon.", "net.kimik2.runtime.", "net.kimik2.shredding.")) {
+                "net.kimik2.axon.", "net.kimik2.runtime.", "net.kimik2.shredding.", "net.kimik2.stripe.")) {
             if (classes.stream().noneMatch(c -> c.getPackageName().startsWith(root))) {
                 throw new AssertionError("no classes imported under " + root);
             }
@@ -96,7 +98,7 @@ class ArchitectureTest {
     void coreApiDependsOnNoFrameworkButAxonAndOnNoOtherModule() {
         noClasses().that().resideInAPackage(API)
                 .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "com.mongodb..",
-                        "org.bson..", COMMAND, QUERY, GRAPHQL, AXON, RUNTIME, SHREDDING, APP, BENCH)
+                        "org.bson..", COMMAND, QUERY, GRAPHQL, AXON, RUNTIME, SHREDDING, APP, BENCH, STRIPE)
                 .check(classes);
     }
 
@@ -125,6 +127,17 @@ class ArchitectureTest {
         ArchRule impossible = noClasses().that().resideInAPackage(RUNTIME)
                 .should().dependOnClassesThat().resideInAPackage("net.kimik2.command.conversations");
         assertThatThrownBy(() -> impossible.check(classes)).isInstanceOf(AssertionError.class);
+    }
+
+    @Test
+    void stripeLivesInItsAdapterOnly() {
+        noClasses().that().resideOutsideOfPackages(STRIPE)
+                .should().dependOnClassesThat().resideInAPackage("com.stripe..")
+                .because("the domain reaches Stripe only through its StripeGateway port (issue 10)")
+                .check(classes);
+        noClasses().that().resideInAPackage(STRIPE)
+                .should().dependOnClassesThat().resideInAnyPackage(QUERY, GRAPHQL, RUNTIME)
+                .check(classes);
     }
 
     @Test

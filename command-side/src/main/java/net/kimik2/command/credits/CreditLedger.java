@@ -13,6 +13,9 @@ import java.util.Map;
 import java.util.Set;
 import net.kimik2.api.credits.BucketDraw;
 import net.kimik2.api.credits.CaptureCreditsCommand;
+import net.kimik2.api.credits.ClawBackCreditsCommand;
+import net.kimik2.api.credits.CreditsClawedBackEvent;
+import net.kimik2.api.credits.HoldDisputedCreditsCommand;
 import net.kimik2.api.credits.CreditHold;
 import net.kimik2.api.credits.CreditLedgerOpenedEvent;
 import net.kimik2.api.credits.CreditsCapturedEvent;
@@ -74,6 +77,8 @@ class CreditLedger {
     /** Hold ids already captured: a hold is charged at most once. */
     private Set<String> captured = new HashSet<>();
     private long debt;
+    /** Claw-back ids already applied (refunds, lost disputes): each takes credits back once. */
+    private Set<String> clawbacks = new HashSet<>();
 
     /** A grant bucket: what is left of it and the terms that order draw-downs. */
     record Bucket(long remaining, int priority, Instant expiresAt, long order) {
@@ -205,6 +210,49 @@ class CreditLedger {
         releaseIfOpen(command.holdId(), command.code() == null ? ReleaseCode.FAILED : command.code());
     }
 
+    /** Holds a dispute's share without an availability check or deadline: the dispute's outcome ends it. */
+    @CommandHandler
+    void handle(HoldDisputedCreditsCommand command) {
+        if (command.holdId() == null || command.holdId().isBlank()) {
+            throw DomainException.validation("holdId", "a hold id is required");
+        }
+        if (command.amount() <= 0) {
+            throw DomainException.validation("amount", "a hold must be positive");
+        }
+        if (knownHolds.contains(command.holdId())) {
+            return;
+        }
+        apply(new CreditsHeldEvent(ledgerId, userId, command.holdId(), command.amount(), command.grantId(), now(),
+                null));
+    }
+
+    /**
+     * Takes back part of a grant: first what is left of its bucket (live or expired: expired credits were never
+     * spent), the rest as a debt that the next grant pays off first.
+     */
+    @CommandHandler
+    void handle(ClawBackCreditsCommand command) {
+        if (command.clawbackId() == null || command.clawbackId().isBlank()) {
+            throw DomainException.validation("clawbackId", "a claw-back id is required");
+        }
+        if (command.amount() <= 0) {
+            throw DomainException.validation("amount", "a claw-back must be positive");
+        }
+        if (clawbacks.contains(command.clawbackId())) {
+            return;
+        }
+        if (command.releaseHoldId() != null) {
+            releaseIfOpen(command.releaseHoldId(), ReleaseCode.DISPUTE_LOST);
+        }
+        Bucket bucket = buckets.get(command.grantId());
+        if (bucket == null) {
+            return;
+        }
+        long fromBucket = Math.min(Math.max(bucket.remaining(), 0), command.amount());
+        apply(new CreditsClawedBackEvent(ledgerId, userId, command.clawbackId(), command.grantId(), command.amount(),
+                fromBucket, Math.subtractExact(command.amount(), fromBucket), now()));
+    }
+
     @DeadlineHandler(deadlineName = HOLD_EXPIRY)
     void on(HoldExpiry expiry) {
         releaseIfOpen(expiry.holdId(), ReleaseCode.EXPIRED);
@@ -281,6 +329,13 @@ class CreditLedger {
             buckets.computeIfPresent(draw.grantId(), (id, bucket) -> bucket.drawn(draw.amount()));
         }
         debt += event.debtIncurred();
+    }
+
+    @EventSourcingHandler
+    void on(CreditsClawedBackEvent event) {
+        clawbacks.add(event.clawbackId());
+        buckets.computeIfPresent(event.grantId(), (id, bucket) -> bucket.drawn(event.fromBucket()));
+        debt = Math.addExact(debt, event.debtIncurred());
     }
 
     @EventSourcingHandler

@@ -6,6 +6,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import net.kimik2.api.credits.CreditLedgerId;
+import net.kimik2.api.payments.EraseStripeCustomerCommand;
+import net.kimik2.api.payments.PaymentIds;
 import net.kimik2.api.privacy.CompleteErasureCommand;
 import net.kimik2.api.privacy.ErasureCertificate;
 import net.kimik2.api.privacy.ErasureRequestedEvent;
@@ -16,6 +18,7 @@ import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -50,6 +53,9 @@ class ErasureProcess {
         String userId = event.userId();
         faultInjection(1, event);
 
+        // 1b. payments (issue 10): delete the Stripe customer while the stored customer id can still be read
+        eraseStripeCustomer(userId);
+
         // 2. fence: tombstone every scope of the person; encryption for them fails from now on
         Set<String> scopes = new LinkedHashSet<>();
         scopes.add("user:" + userId);
@@ -76,6 +82,14 @@ class ErasureProcess {
                 event.legalBasis());
         commands.sendAndWait(new CompleteErasureCommand(userId, certificate));
         log.info("erasure {} of user {} completed: {} scopes shredded", event.requestId(), userId, scopes.size());
+    }
+
+    private void eraseStripeCustomer(String userId) {
+        try {
+            commands.sendAndWait(new EraseStripeCustomerCommand(PaymentIds.billingAccount(userId)));
+        } catch (AggregateNotFoundException noBillingAccount) {
+            // never started a checkout: nothing at Stripe
+        }
     }
 
     /** Events of one aggregate, from its last sequence number: no scan of the stream. */

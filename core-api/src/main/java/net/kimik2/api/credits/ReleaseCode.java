@@ -7,5 +7,9 @@ public enum ReleaseCode {
     /** The model call failed or answered nothing. */
     FAILED,
     /** The hold's deadline passed while it was still open (e.g. after a crash). */
-    EXPIRED
+    EXPIRED,
+    /** A dispute hold whose dispute the merchant won. */
+    DISPUTE_WON,
+    /** A dispute hold turned into a write-off (the dispute was lost). */
+    DISPUTE_LOST
 }

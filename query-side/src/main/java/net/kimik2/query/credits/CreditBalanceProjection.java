@@ -10,6 +10,7 @@ import net.kimik2.api.credits.CreditBalanceView;
 import net.kimik2.api.credits.CreditBalances;
 import net.kimik2.api.credits.CreditLedgerOpenedEvent;
 import net.kimik2.api.credits.CreditsCapturedEvent;
+import net.kimik2.api.credits.CreditsClawedBackEvent;
 import net.kimik2.api.credits.CreditsGrantedEvent;
 import net.kimik2.api.credits.CreditsHeldEvent;
 import net.kimik2.api.credits.CreditsReleasedEvent;
@@ -89,6 +90,12 @@ class CreditBalanceProjection {
     void on(CreditsReleasedEvent event, @SequenceNumber long sequence) {
         change(event.userId(), sequence, Updates.combine(Updates.inc("available", event.amount()),
                 Updates.inc("held", -event.amount())));
+    }
+
+    /** A refund's or lost dispute's claw-back: what the bucket no longer had is debt, derived as for captures. */
+    @EventHandler
+    void on(CreditsClawedBackEvent event, @SequenceNumber long sequence) {
+        change(event.userId(), sequence, Updates.inc("available", -event.amount()));
     }
 
     @EventHandler

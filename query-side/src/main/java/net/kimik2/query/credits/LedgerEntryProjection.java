@@ -4,6 +4,7 @@ import java.util.Date;
 import java.util.List;
 import net.kimik2.api.credits.CreditsCapturedEvent;
 import net.kimik2.api.credits.CreditsGrantedEvent;
+import net.kimik2.api.credits.CreditsClawedBackEvent;
 import net.kimik2.api.credits.CreditsHeldEvent;
 import net.kimik2.api.credits.CreditsReleasedEvent;
 import net.kimik2.api.credits.FindCreditLedgerQuery;
@@ -73,6 +74,11 @@ class LedgerEntryProjection {
     @EventHandler
     void on(CreditsCapturedEvent event, @SequenceNumber long sequence, @Timestamp java.time.Instant at) {
         entry(event.ledgerId(), event.userId(), sequence, "capture", -event.amount(), at, "prompt:" + event.holdId());
+    }
+
+    @EventHandler
+    void on(CreditsClawedBackEvent event, @SequenceNumber long sequence, @Timestamp java.time.Instant at) {
+        entry(event.ledgerId(), event.userId(), sequence, "clawback", -event.amount(), at, event.clawbackId());
     }
 
     /** Hold, release and capture of one prompt add up to its charge: hold -h, release +h, capture -cost. */
