@@ -24,10 +24,14 @@ import net.kimik2.api.privacy.FindRetentionRunsQuery;
 import net.kimik2.api.privacy.LegalHoldPlacedEvent;
 import net.kimik2.api.privacy.LegalHoldReleasedEvent;
 import net.kimik2.api.privacy.RetentionRunView;
+import net.kimik2.api.payments.PaymentFulfilledEvent;
+import net.kimik2.api.payments.PaymentKind;
 import net.kimik2.command.accounts.SessionRetention;
+import net.kimik2.command.payments.BillingRecordRetention;
 import net.kimik2.command.testsupport.H2;
 import net.kimik2.shredding.privacy.DataKeys;
 import net.kimik2.shredding.privacy.EncryptedFiles;
+import net.kimik2.shredding.privacy.FieldCipher;
 import net.kimik2.shredding.privacy.KeyVault;
 import net.kimik2.shredding.privacy.LocalKeyEncryptionService;
 import org.junit.jupiter.api.Test;
@@ -143,6 +147,57 @@ class RetentionSweepTest {
                 .containsEntry("exports", 1).containsEntry("sessions", 1);
         assertThat(runs.get(1).heldPersons()).isEqualTo(1);
         assertThat(runs.get(3).counts()).as("the run after the restart").containsEntry("sessions", 1);
+    }
+
+    @Test
+    void billingRecordsLoseExactlyTheirCardAfterTenYearsExceptUnderALegalHold() {
+        start();
+        BillingRecordRetention billing = new BillingRecordRetention(jdbc, keys, Duration.ofDays(3650));
+        RetentionSweep billingSweep = new RetentionSweep(jdbc, List.of(billing), holds, clock, DAY, Duration.ofMinutes(1));
+        FieldCipher cipher = new FieldCipher(keys, new SimpleMeterRegistry());
+        java.util.Map<String, String> cards = new java.util.TreeMap<>();
+        for (String person : List.of("alice", "bob", "carol")) {
+            // a purchase at T0 and one at T0 + 100 days, each card under the payment's own key (as the event store does)
+            for (String which : List.of("old", "new")) {
+                String paymentId = "payment-pi_" + which + "-" + person;
+                Instant at = which.equals("old") ? T0 : T0.plus(Duration.ofDays(100));
+                billing.on(new PaymentFulfilledEvent(paymentId, person, PaymentKind.PACK, "pack-5", paymentId, 5_000,
+                        500, "eur", null, "cs_" + person, "visa", "4242", at));
+                billing.on(new PaymentFulfilledEvent(paymentId, person, PaymentKind.PACK, "pack-5", paymentId, 5_000,
+                        500, "eur", null, "cs_" + person, "visa", "4242", at)); // redelivered: still one record
+                cards.put("payment:" + paymentId, cipher.encryptString("payment:" + paymentId, person, "cardLast4", "4242"));
+            }
+        }
+        holds.on(new LegalHoldPlacedEvent("bob", "tax audit", "admin-1", T0));
+
+        clock.set(T0.plus(Duration.ofDays(3649)));
+        assertThat(billingSweep.runIfDue()).isTrue();
+        assertThat(readable(cipher, cards)).as("nothing is due before ten years").isEqualTo(cards.keySet());
+
+        clock.set(T0.plus(Duration.ofDays(3651)));
+        assertThat(billingSweep.runIfDue()).isTrue();
+        assertThat(readable(cipher, cards)).containsExactly("payment:payment-pi_new-alice", "payment:payment-pi_new-bob",
+                "payment:payment-pi_new-carol", "payment:payment-pi_old-bob");
+        assertThat(keys.isErased("user:alice")).as("the account itself is untouched").isFalse();
+
+        clock.set(T0.plus(Duration.ofDays(3653)));
+        assertThat(billingSweep.runIfDue()).as("idempotent: nothing more is due").isTrue();
+        assertThat(readable(cipher, cards)).hasSize(4);
+
+        List<RetentionRunView> runs = billingSweep.handle(new FindRetentionRunsQuery(10));
+        assertThat(runs).hasSize(3);
+        assertThat(runs.get(0).counts()).containsEntry("billingRecords", 0);
+        assertThat(runs.get(1).counts()).containsEntry("billingRecords", 2);
+        assertThat(runs.get(1).heldPersons()).isEqualTo(1);
+        assertThat(runs.get(2).counts()).containsEntry("billingRecords", 0);
+    }
+
+    /** The payment scopes whose card can still be read. */
+    private static Set<String> readable(FieldCipher cipher, java.util.Map<String, String> cards) {
+        Set<String> readable = new TreeSet<>();
+        cards.forEach((scope, envelope) -> cipher.decryptString(scope, "cardLast4", envelope)
+                .filter("4242"::equals).ifPresent(v -> readable.add(scope)));
+        return readable;
     }
 
     private Set<String> shredded() {

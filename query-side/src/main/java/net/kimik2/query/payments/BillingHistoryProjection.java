@@ -38,8 +38,8 @@ import org.springframework.stereotype.Component;
 /**
  * The billing history: one document per purchase or subscription period, per refund step and per dispute, keyed by
  * the payment's ids; updates are guarded by the payment's event sequence, so redelivery is harmless. Card brand and
- * last 4 are stored encrypted under the person's key; amounts and dates stay after an erasure (accounting records),
- * the card details then read as null.
+ * last 4 are stored encrypted under the payment's own key (owned by the person); amounts and dates stay after an
+ * erasure or the billing records retention (accounting records), the card details then read as null.
  */
 @Component
 @ProcessingGroup("payments-billing-history")
@@ -69,7 +69,7 @@ class BillingHistoryProjection {
 
     @EventHandler
     void on(PaymentFulfilledEvent event, @SequenceNumber long sequence, @Timestamp Instant at) {
-        String scope = "user:" + event.userId();
+        String scope = "payment:" + event.paymentId();
         List<Bson> set = new ArrayList<>(List.of(
                 Updates.set("userId", event.userId()),
                 Updates.set("kind", event.kind() == PaymentKind.PACK ? "purchase" : "subscription_period"),
@@ -79,7 +79,8 @@ class BillingHistoryProjection {
                 Updates.set("status", "paid"),
                 Updates.set("createdAt", Date.from(event.fulfilledAt())),
                 Updates.set("order", order(at))));
-        if (event.cardBrand() != null && !cipher.keys().isErased(scope)) {
+        if (event.cardBrand() != null && !cipher.keys().isErased(scope)
+                && !cipher.keys().isErased("user:" + event.userId())) {
             set.add(Updates.set("cardBrand", cipher.encryptString(scope, event.userId(), "cardBrand",
                     event.cardBrand())));
             set.add(Updates.set("cardLast4", cipher.encryptString(scope, event.userId(), "cardLast4",
@@ -155,14 +156,15 @@ class BillingHistoryProjection {
         List<Document> docs = mongo.find(Query.query(criteria).with(Sort.by(Sort.Direction.DESC, "order"))
                 .limit(first + 1), Document.class, COLLECTION);
         boolean hasNext = docs.size() > first;
-        String scope = "user:" + query.userId();
         List<BillingEntryView> entries = (hasNext ? docs.subList(0, first) : docs).stream()
                 .map(d -> new BillingEntryView(d.getString("_id"), query.userId(), d.getString("kind"),
                         d.get("amountCents", Number.class).longValue(), d.getString("currency"),
                         d.get("credits", Number.class).longValue(), d.getString("status"),
                         d.getDate("createdAt").toInstant(),
-                        cipher.decryptString(scope, "cardBrand", d.getString("cardBrand")).orElse(null),
-                        cipher.decryptString(scope, "cardLast4", d.getString("cardLast4")).orElse(null),
+                        cipher.decryptString("payment:" + d.getString("_id"), "cardBrand", d.getString("cardBrand"))
+                                .orElse(null),
+                        cipher.decryptString("payment:" + d.getString("_id"), "cardLast4", d.getString("cardLast4"))
+                                .orElse(null),
                         Cursors.encode(CURSOR, d.get("order", Number.class).longValue())))
                 .toList();
         String endCursor = entries.isEmpty() ? null : entries.get(entries.size() - 1).cursor();

@@ -105,8 +105,11 @@ class BillingHistoryProjectionTest {
     @Test
     void afterErasureAmountsStayAndTheCardCannotBeRead() {
         history();
-        keys.fence("user:u-1", "u-1", "r-1");
-        keys.destroy("user:u-1");
+        // as the erasure process does: the person's key and every key they own (each payment's)
+        List<String> scopes = new java.util.ArrayList<>(keys.scopesOwnedBy("u-1"));
+        scopes.add("user:u-1");
+        scopes.forEach(scope -> keys.fence(scope, "u-1", "r-1"));
+        scopes.forEach(keys::destroy);
         BillingEntryView purchase = page(10, null).entries().get(2);
         assertThat(purchase.amountCents()).isEqualTo(500);
         assertThat(purchase.cardBrand()).isNull();
