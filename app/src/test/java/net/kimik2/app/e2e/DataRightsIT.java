@@ -76,8 +76,8 @@ class DataRightsIT {
                 ... on PolicyAcceptanceRequired { currentVersion effectiveFrom }
               }
             }""";
-    private static final String REQUEST_EXPORT = "mutation { requestDataExport { id status requestedAt } }";
-    private static final String EXPORT = "query E($id: ID!) { dataExport(id: $id) { id status progress readyAt downloadUrl expiresAt sizeBytes } }";
+    static final String REQUEST_EXPORT = "mutation { requestDataExport { id status requestedAt } }";
+    static final String EXPORT = "query E($id: ID!) { dataExport(id: $id) { id status progress readyAt downloadUrl expiresAt sizeBytes } }";
     private static final String REQUEST_ERASURE = """
             mutation Erase($u: String!) {
               requestErasure(input: { confirmUsername: $u }) { __typename ... on ErasureRequested { request { id } } }
@@ -354,7 +354,7 @@ class DataRightsIT {
         throw new AssertionError("no answer in " + conversationId);
     }
 
-    private static JsonNode awaitExport(GraphQlClient client, String token, String exportId) throws Exception {
+    static JsonNode awaitExport(GraphQlClient client, String token, String exportId) throws Exception {
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {
             JsonNode export = client.executeAs(token, EXPORT, Map.of("id", exportId)).data().path("dataExport");
@@ -383,7 +383,7 @@ class DataRightsIT {
         throw new AssertionError("erasure " + requestId + " did not complete");
     }
 
-    private static HttpResponse<byte[]> download(ServiceProcess service, String path, Map<String, String> headers)
+    static HttpResponse<byte[]> download(ServiceProcess service, String path, Map<String, String> headers)
             throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.baseUrl() + path))
                 .timeout(Duration.ofSeconds(30)).GET();
@@ -391,7 +391,7 @@ class DataRightsIT {
         return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    private static Map<String, String> unzip(byte[] zip) throws Exception {
+    static Map<String, String> unzip(byte[] zip) throws Exception {
         Map<String, String> entries = new HashMap<>();
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
             ZipEntry entry;

@@ -8,6 +8,7 @@ import static net.kimik2.app.e2e.Operations.registerInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -177,6 +178,22 @@ class StripeWebhookIT {
             assertThat(entry.path("credits").asLong()).isEqualTo(PACK);
             assertThat(entry.path("cardBrand").asText()).isEqualTo("visa");
             assertThat(entry.path("cardLast4").asText()).isEqualTo("4242");
+
+            // the data export holds both billing records with amounts and the card (DataRightsIT's helpers)
+            String exportId = client.executeAs(token, DataRightsIT.REQUEST_EXPORT, Map.of()).data()
+                    .path("requestDataExport").path("id").asText();
+            String url = DataRightsIT.awaitExport(client, token, exportId).path("downloadUrl").asText();
+            Map<String, String> zip = DataRightsIT.unzip(DataRightsIT.download(service, url,
+                    Map.of("Cookie", "KIMI_SESSION=" + token)).body());
+            JsonNode billing = new ObjectMapper().readTree(zip.get("export.json")).path("sections")
+                    .path("billing");
+            assertThat(billing.path("account").size()).as(billing.toString()).isPositive();
+            assertThat(billing.path("payments").size()).as(billing.toString()).isEqualTo(2);
+            JsonNode fulfilled = billing.path("payments").get(0).path("events").get(0);
+            assertThat(fulfilled.path("type").asText()).isEqualTo("PaymentFulfilledEvent");
+            assertThat(fulfilled.path("data").path("cardLast4").asText()).isEqualTo("4242");
+            assertThat(fulfilled.path("data").path("amountMinor").asLong()).isEqualTo(500);
+            assertThat(zip.get("summary.txt")).contains("Paid (usd, minor units): 1000", "payments: 2");
 
             // reconciliation of today: a session Stripe lists as paid whose event never arrived is a mismatch
             paid("cs_lost", userId, "lost");
