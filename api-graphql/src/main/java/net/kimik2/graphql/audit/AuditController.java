@@ -2,6 +2,13 @@ package net.kimik2.graphql.audit;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import net.kimik2.api.accounts.AccountView;
+import net.kimik2.api.accounts.FindAccountQuery;
+import net.kimik2.api.accounts.FindUserIdByEmailQuery;
+import net.kimik2.api.audit.AdminAccessEntry;
+import net.kimik2.api.audit.AdminAccessPage;
+import net.kimik2.api.audit.FindAdminAccessLogQuery;
 import net.kimik2.api.audit.AuditTrail;
 import net.kimik2.api.audit.FindAuditTrailQuery;
 import net.kimik2.api.audit.FindViewProcessorsQuery;
@@ -10,6 +17,11 @@ import net.kimik2.api.audit.ViewProcessorStatus;
 import net.kimik2.api.audit.ViewProcessors;
 import net.kimik2.graphql.audit.ReplayViewsResult.ReplayStarted;
 import net.kimik2.graphql.audit.ReplayViewsResult.ValidationFailed;
+import net.kimik2.api.platform.DomainException;
+import net.kimik2.api.platform.PageRequest;
+import net.kimik2.graphql.platform.schema.Connections.Connection;
+import net.kimik2.graphql.platform.schema.Connections.Edge;
+import net.kimik2.graphql.platform.schema.Connections.PageInfo;
 import net.kimik2.graphql.platform.schema.DomainErrors;
 import net.kimik2.graphql.platform.security.Caller;
 import org.axonframework.commandhandling.GenericCommandMessage;
@@ -26,10 +38,12 @@ class AuditController {
 
     private final CommandGateway commands;
     private final QueryGateway queries;
+    private final AdminReads reads;
 
-    AuditController(CommandGateway commands, QueryGateway queries) {
+    AuditController(CommandGateway commands, QueryGateway queries, AdminReads reads) {
         this.commands = commands;
         this.queries = queries;
+        this.reads = reads;
     }
 
     record ReplayViewsInput(List<String> processors) {
@@ -43,10 +57,43 @@ class AuditController {
     }
 
     @QueryMapping
-    AuditTrail auditTrail(@Argument String aggregateId, @Argument Integer first, @Argument Long afterSequence) {
+    AuditTrail auditTrail(@Argument String aggregateId, @Argument String reason, @Argument Integer first,
+                          @Argument Long afterSequence) {
         Caller.requireAdmin();
+        reads.recordWithReason(subjectOf(aggregateId), "auditTrail", reason);
         return queries.query(new FindAuditTrailQuery(aggregateId, first == null ? 100 : first,
                 afterSequence == null ? -1 : afterSequence), ResponseTypes.instanceOf(AuditTrail.class)).join();
+    }
+
+    /** A ledger's trail is its owner's; every other aggregate id names the person (or a conversation) itself. */
+    private static String subjectOf(String aggregateId) {
+        return aggregateId.startsWith("ledger-") ? aggregateId.substring("ledger-".length()) : aggregateId;
+    }
+
+    @QueryMapping
+    Connection<AdminAccessEntry> adminAccessLog(@Argument String subjectId, @Argument Integer first,
+                                                @Argument String after) {
+        Caller.requireAdmin();
+        AdminAccessPage page = queries.query(new FindAdminAccessLogQuery(subjectId, PageRequest.of(first, after)),
+                ResponseTypes.instanceOf(AdminAccessPage.class)).join();
+        return new Connection<>(page.entries().stream().map(e -> new Edge<>(e, e.cursor())).toList(),
+                new PageInfo(page.hasNextPage(), page.endCursor()));
+    }
+
+    @QueryMapping
+    Optional<AccountView> person(@Argument String userId, @Argument String email, @Argument String reason) {
+        Caller.requireAdmin();
+        if ((userId == null || userId.isBlank()) == (email == null || email.isBlank())) {
+            throw DomainException.validation("userId", "give either a user id or an exact email");
+        }
+        Optional<String> id = userId != null && !userId.isBlank() ? Optional.of(userId.strip())
+                : queries.query(new FindUserIdByEmailQuery(email), ResponseTypes.optionalInstanceOf(String.class)).join();
+        if (id.isEmpty()) {
+            return Optional.empty();
+        }
+        // the search itself is the read: recorded (without the email) before anything is answered
+        reads.recordWithReason(id.get(), userId != null && !userId.isBlank() ? "person:byId" : "person:byEmail", reason);
+        return queries.query(new FindAccountQuery(id.get()), ResponseTypes.optionalInstanceOf(AccountView.class)).join();
     }
 
     @MutationMapping

@@ -9,6 +9,7 @@ import net.kimik2.api.audit.AuditTrail;
 import net.kimik2.api.audit.AuditTrailEntry;
 import net.kimik2.api.audit.FindAuditTrailQuery;
 import net.kimik2.api.audit.FindViewProcessorsQuery;
+import net.kimik2.api.audit.RecordAdminAccessCommand;
 import net.kimik2.api.audit.ReplayViewsCommand;
 import net.kimik2.api.audit.ViewProcessorStatus;
 import net.kimik2.api.audit.ViewProcessors;
@@ -58,7 +59,9 @@ class AuditControllerTest extends ControllerTest {
                 new AuditTrailEntry(0L, "AccountRegisteredEvent", "1", T0, "user-2", "{\"email\":\"[erased]\"}")),
                 true));
 
-        graphQlTester.documentName("auditTrail").variable("aggregateId", "user-2").execute()
+        commands.on(RecordAdminAccessCommand.class, c -> "access-1");
+        graphQlTester.documentName("auditTrail").variable("aggregateId", "user-2").variable("reason", "complaint 7")
+                .execute()
                 .path("auditTrail.aggregateId").entity(String.class).isEqualTo("user-2")
                 .path("auditTrail.events[0].sequence").entity(Long.class).isEqualTo(0L)
                 .path("auditTrail.events[0].type").entity(String.class).isEqualTo("AccountRegisteredEvent")
@@ -68,6 +71,17 @@ class AuditControllerTest extends ControllerTest {
                 .path("auditTrail.events[0].payloadJson").entity(String.class).isEqualTo("{\"email\":\"[erased]\"}")
                 .path("auditTrail.hasNextPage").entity(Boolean.class).isEqualTo(true);
         assertThat(queries.askedOne(FindAuditTrailQuery.class)).isEqualTo(new FindAuditTrailQuery("user-2", 100, -1));
+        assertThat(commands.sentOne(RecordAdminAccessCommand.class))
+                .isEqualTo(new RecordAdminAccessCommand("user-2", "auditTrail", "complaint 7"));
+    }
+
+    @Test
+    void auditTrailNeedsAReasonAndReadsNothingWithoutOne() {
+        signInAsAdmin();
+        onlyError(graphQlTester.documentName("auditTrail").variable("aggregateId", "user-2").variable("reason", " ")
+                .execute(), "VALIDATION_FAILED", "auditTrail");
+        assertThat(queries.asked()).isEmpty();
+        assertThat(commands.sent()).isEmpty();
     }
 
     @Test
@@ -75,18 +89,22 @@ class AuditControllerTest extends ControllerTest {
         signInAsAdmin();
         queries.on(FindAuditTrailQuery.class, q -> new AuditTrail(q.aggregateId(), List.of(), false));
 
-        graphQlTester.documentName("auditTrail").variable("aggregateId", "ledger-user-2").variable("first", 5)
+        commands.on(RecordAdminAccessCommand.class, c -> "access-1");
+        graphQlTester.documentName("auditTrail").variable("aggregateId", "ledger-user-2").variable("reason", "audit")
+                .variable("first", 5)
                 .variable("afterSequence", 9_000_000_000L).execute()
                 .path("auditTrail.events").entityList(Object.class).hasSize(0);
         assertThat(queries.askedOne(FindAuditTrailQuery.class))
                 .isEqualTo(new FindAuditTrailQuery("ledger-user-2", 5, 9_000_000_000L));
+        // a ledger's trail is a read of its owner's data
+        assertThat(commands.sentOne(RecordAdminAccessCommand.class).subjectId()).isEqualTo("user-2");
     }
 
     @Test
     void auditTrailRefusesALongThatIsNotA64BitInteger() {
         signInAsAdmin();
 
-        graphQlTester.documentName("auditTrail").variable("aggregateId", "user-2")
+        graphQlTester.documentName("auditTrail").variable("aggregateId", "user-2").variable("reason", "audit")
                 .variable("afterSequence", new java.math.BigInteger("9223372036854775808")).execute()
                 .errors().satisfy(errors -> assertThat(errors).singleElement()
                         .satisfies(e -> assertThat(e.getMessage()).contains("afterSequence")));
@@ -96,7 +114,8 @@ class AuditControllerTest extends ControllerTest {
     @Test
     void auditTrailIsForAdminsOnly() {
         signInAsUser();
-        onlyError(graphQlTester.documentName("auditTrail").variable("aggregateId", "user-2").execute(),
+        onlyError(graphQlTester.documentName("auditTrail").variable("aggregateId", "user-2").variable("reason", "x")
+                        .execute(),
                 "FORBIDDEN", "auditTrail");
     }
 

@@ -1,0 +1,8 @@
+package net.kimik2.api.audit;
+
+/**
+ * Records that an admin read a person's data (ADMIN only; the actor comes from the metadata). {@code what} names
+ * the read (a stable label such as {@code auditTrail}), never a personal value; {@code reason} is the admin's.
+ */
+public record RecordAdminAccessCommand(String subjectId, String what, String reason) {
+}
