@@ -115,14 +115,15 @@ const ERASURES = listSection({
 
 const PROCESSORS = { id: 'processors', title: 'View processors and replays', async render(box) {
     const body = await gql(`{ viewProcessors { name running replaying caughtUp position headPosition lagEvents
-        lagSeconds error replay { done total percent eventsPerSecond etaSeconds startedAt finished } } }`);
+        lagSeconds error replay { done total percent eventsPerSecond etaSeconds startedAt finished cancelled } } }`);
     if (!body.data) { box.replaceChildren(el('p', { className: 'error' }, errorText(body))); return; }
     const rows = body.data.viewProcessors.map(p => ({ ...p, id: p.name }));
     const status = p => p.error ? el('span', { className: 'badge bad' }, 'error: ' + p.error)
         : !p.running ? el('span', { className: 'badge bad' }, 'stopped')
-        : p.replay && !p.replay.finished ? el('span', { className: 'badge REQUESTED' }, 'replaying')
+        : p.replay && !p.replay.finished && !p.replay.cancelled ? el('span', { className: 'badge REQUESTED' }, 'replaying')
         : p.caughtUp ? el('span', { className: 'badge ok' }, 'caught up') : el('span', { className: 'badge' }, 'catching up');
-    const progress = p => !p.replay ? '' : el('span', { className: 'replay-progress' },
+    const progress = p => !p.replay ? '' : p.replay.cancelled ? el('span', { className: 'replay-progress' }, 'cancelled')
+        : el('span', { className: 'replay-progress' },
         barOf(p.replay.percent), ` ${p.replay.percent.toFixed(1)} % · ${p.replay.done}/${p.replay.total} · `
         + `${Math.round(p.replay.eventsPerSecond)} ev/s · ETA ${p.replay.finished ? 'done'
             : p.replay.etaSeconds == null ? '?' : duration(p.replay.etaSeconds * 1000)}`);
@@ -134,8 +135,11 @@ const PROCESSORS = { id: 'processors', title: 'View processors and replays', asy
         { title: 'Lag (events)', value: p => p.lagEvents ?? '' },
         { title: 'Lag (s)', value: p => p.lagSeconds == null ? '' : p.lagSeconds.toFixed(1) },
         { title: 'Replay', value: progress },
-        { title: '', value: p => el('button', { type: 'button', className: 'replay', 'data-processor': p.name,
-                onclick: () => replay([p.name]) }, 'Replay') },
+        { title: '', value: p => p.replay && !p.replay.finished && !p.replay.cancelled
+                ? el('button', { type: 'button', className: 'cancel-replay', 'data-processor': p.name,
+                    onclick: () => cancelReplay(p.name) }, 'Cancel')
+                : el('button', { type: 'button', className: 'replay', 'data-processor': p.name,
+                    onclick: () => replay([p.name]) }, 'Replay') },
     ], rows), el('p', {}, el('button', { type: 'button', id: 'replay-all',
         onclick: () => replay(rows.map(r => r.name)) }, 'Replay all views'), ' ',
         el('span', { id: 'replay-message', className: 'status' }, state.replayMessage || '')));
@@ -152,6 +156,15 @@ async function replay(names) {
         ... on ReplayStarted { processors } ... on ValidationFailed { message } } }`, { p: names });
     const r = body.data?.replayViews;
     state.replayMessage = r?.__typename === 'ReplayStarted' ? 'Replay started: ' + r.processors.join(', ')
+        : r?.message || errorText(body);
+    refresh();
+}
+
+async function cancelReplay(name) {
+    const body = await gql(`mutation Cancel($p: String!) { cancelReplay(input: { processor: $p }) { __typename
+        ... on ValidationFailed { message } } }`, { p: name });
+    const r = body.data?.cancelReplay;
+    state.replayMessage = r?.__typename === 'ReplayCancelled' ? 'Replay of ' + name + ' cancelled'
         : r?.message || errorText(body);
     refresh();
 }
@@ -250,7 +263,7 @@ const ACTIVITY = { id: 'activity', title: 'Usage and revenue per day (last 30 da
 
 const CONSISTENCY = { id: 'consistency', title: 'Consistency check (balances recomputed from the log)', async render(box) {
     const body = await gql(`{ consistencyCheck { checkedAt balancesChecked durationMillis
-        differences { view documentId expected actual } } }`);
+        differences { view documentId field expected actual } } }`);
     if (!body.data) {
         box.replaceChildren(el('p', { className: undefinedField(body) ? 'status' : 'error' },
             undefinedField(body) ? 'Not available on this server yet.' : errorText(body)));
@@ -259,10 +272,11 @@ const CONSISTENCY = { id: 'consistency', title: 'Consistency check (balances rec
     const c = body.data.consistencyCheck;
     box.replaceChildren(
         el('p', {}, c ? `Last check ${time(c.checkedAt)}: ${c.balancesChecked} balances in ${c.durationMillis} ms, `
-            + `${c.differences.length} difference(s).` : 'No check has run yet.'),
+            + `${c.differences.length} difference(s), log read to position ${c.logPosition}.` : 'No check has run yet.'),
         c ? table([{ title: 'View', value: d => d.view }, { title: 'Document', value: d => d.documentId },
+            { title: 'Field', value: d => d.field },
             { title: 'From the log', value: d => d.expected }, { title: 'In the view', value: d => d.actual }],
-            c.differences.map(d => ({ ...d, id: d.documentId }))) : '',
+            c.differences.map(d => ({ ...d, id: d.documentId + '/' + d.field }))) : '',
         el('button', { type: 'button', id: 'run-consistency', onclick: async () => {
             await gql('mutation { runConsistencyCheck { checkedAt } }'); refresh(); } }, 'Run the check now'));
 } };

@@ -10,6 +10,12 @@ import net.kimik2.api.audit.AdminAccessEntry;
 import net.kimik2.api.audit.AdminAccessPage;
 import net.kimik2.api.audit.FindAdminAccessLogQuery;
 import net.kimik2.api.audit.AuditTrail;
+import net.kimik2.api.audit.BalanceAsOf;
+import net.kimik2.api.audit.CancelReplayCommand;
+import net.kimik2.api.audit.ConsistencyReport;
+import net.kimik2.api.audit.FindBalanceAsOfQuery;
+import net.kimik2.api.audit.FindConsistencyReportQuery;
+import net.kimik2.api.audit.RunConsistencyCheckCommand;
 import net.kimik2.api.audit.FindAuditTrailQuery;
 import net.kimik2.api.audit.FindViewProcessorsQuery;
 import net.kimik2.api.audit.ReplayViewsCommand;
@@ -47,6 +53,9 @@ class AuditController {
     }
 
     record ReplayViewsInput(List<String> processors) {
+    }
+
+    record CancelReplayInput(String processor) {
     }
 
     @QueryMapping
@@ -96,6 +105,27 @@ class AuditController {
         return queries.query(new FindAccountQuery(id.get()), ResponseTypes.optionalInstanceOf(AccountView.class)).join();
     }
 
+    @QueryMapping
+    Optional<ConsistencyReport> consistencyCheck() {
+        Caller.requireAdmin();
+        return queries.query(new FindConsistencyReportQuery(), ResponseTypes.optionalInstanceOf(ConsistencyReport.class))
+                .join();
+    }
+
+    @MutationMapping
+    ConsistencyReport runConsistencyCheck() {
+        Caller.requireAdmin();
+        return commands.sendAndWait(GenericCommandMessage.asCommandMessage(new RunConsistencyCheckCommand())
+                .withMetaData(Caller.metadata()));
+    }
+
+    @QueryMapping
+    BalanceAsOf balanceAsOf(@Argument String userId, @Argument Instant at, @Argument String reason) {
+        Caller.requireAdmin();
+        reads.recordWithReason(userId, "balanceAsOf", reason);
+        return queries.query(new FindBalanceAsOfQuery(userId, at), ResponseTypes.instanceOf(BalanceAsOf.class)).join();
+    }
+
     @MutationMapping
     ReplayViewsResult replayViews(@Argument ReplayViewsInput input) {
         Caller.requireAdmin();
@@ -107,5 +137,17 @@ class AuditController {
             return DomainErrors.validationFailedOrRethrow(e, ValidationFailed::new);
         }
         return new ReplayStarted(input.processors(), startedAt);
+    }
+
+    @MutationMapping
+    CancelReplayResult cancelReplay(@Argument CancelReplayInput input) {
+        Caller.requireAdmin();
+        try {
+            commands.sendAndWait(GenericCommandMessage.asCommandMessage(new CancelReplayCommand(input.processor()))
+                    .withMetaData(Caller.metadata()));
+        } catch (RuntimeException e) {
+            return DomainErrors.validationFailedOrRethrow(e, CancelReplayResult.ValidationFailed::new);
+        }
+        return new CancelReplayResult.ReplayCancelled(input.processor());
     }
 }

@@ -57,7 +57,7 @@ class ArchitectureTest {
      */
     private static final Map<String, List<String>> HOMES = Map.of(
             "api", List.of("accounts", "credits", "conversations", "privacy", "audit", "platform", "apikeys"),
-            "command", List.of("accounts", "credits", "conversations", "privacy", "apikeys"),
+            "command", List.of("accounts", "credits", "conversations", "privacy", "apikeys", "audit"),
             "runtime", List.of("conversations"),
             "shredding", List.of("privacy"),
             "query", List.of("accounts", "credits", "conversations", "privacy", "audit", "platform"),

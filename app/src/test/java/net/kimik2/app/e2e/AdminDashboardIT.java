@@ -75,9 +75,23 @@ class AdminDashboardIT {
         return wait;
     }
 
-    private WebElement erasureRow(String userId) {
-        return await(20).until(d -> d.findElements(By.cssSelector("#erasures tbody tr")).stream()
-                .filter(r -> r.getText().contains(userId)).findFirst().orElse(null));
+    // the page redraws its lists every second: read and click through scripts, never through held elements
+
+    /** The text of the first row of a section's table that contains {@code containing}, or "". */
+    private String row(String section, String containing) {
+        return (String) browser.executeScript("return [...document.querySelectorAll('#' + arguments[0] + ' tbody tr')]"
+                + ".map(r => r.innerText).find(t => t.includes(arguments[1])) || ''", section, containing);
+    }
+
+    private String text(String css) {
+        return (String) browser.executeScript("const e = document.querySelector(arguments[0]); "
+                + "return e ? e.innerText : ''", css);
+    }
+
+    /** Clicks the element once it exists. */
+    private void click(String css) {
+        await(20).until(d -> (Boolean) browser.executeScript("const e = document.querySelector(arguments[0]); "
+                + "if (e) { e.click(); } return !!e", css));
     }
 
     private String register(String name, String email, String username) throws Exception {
@@ -110,28 +124,25 @@ class AdminDashboardIT {
                 + "{ __typename ... on ErasureRequested { request { id } } } }", Map.of("u", "grace_h")).data();
         String requestId = requested.path("requestErasure").path("request").path("id").asText();
         assertThat(requestId).isNotEmpty();
-        await(10).until(d -> erasureRow(userId).getText().contains("REQUESTED"));
-        assertThat(erasureRow(userId).getText()).contains("29d 23h");
+        await(10).until(d -> row("erasures", userId).contains("REQUESTED"));
+        assertThat(row("erasures", userId)).contains("29d 23h");
         shot("02-erasure-pending");
-        await(40).until(d -> erasureRow(userId).getText().contains("COMPLETED"));
+        await(40).until(d -> row("erasures", userId).contains("COMPLETED"));
         shot("03-erasure-completed");
 
         // its certificate
-        erasureRow(userId).findElement(By.cssSelector("a.certificate")).click();
-        WebElement certificate = await(10).until(d -> d.findElements(By.cssSelector("#certificate dl")).stream()
-                .findFirst().orElse(null));
-        assertThat(certificate.getText()).contains(requestId).contains(userId).contains("user:" + userId);
-        assertThat(certificate.getText()).doesNotContain("grace");
+        click("#erasures tr[data-id='" + requestId + "'] a.certificate");
+        await(10).until(d -> !text("#certificate dl").isEmpty());
+        String certificate = text("#certificate dl");
+        assertThat(certificate).contains(requestId).contains(userId).contains("user:" + userId);
+        assertThat(certificate).doesNotContain("grace");
         shot("04-certificate");
-        browser.findElement(By.id("back")).click();
+        click("#back");
 
         // a replay of one view, watched to 100 %
-        await(10).until(d -> d.findElement(By.cssSelector("button.replay[data-processor='accounts-account']")))
-                .click();
-        await(60).until(d -> d.findElements(By.cssSelector("#processors tr[data-id='accounts-account']")).stream()
-                .anyMatch(r -> r.getText().contains("100.0 %")));
-        WebElement replayRow = browser.findElement(By.cssSelector("#processors tr[data-id='accounts-account']"));
-        assertThat(replayRow.getText()).contains("ev/s").contains("ETA done");
+        click("button.replay[data-processor='accounts-account']");
+        await(60).until(d -> text("#processors tr[data-id='accounts-account']").contains("100.0 %"));
+        assertThat(text("#processors tr[data-id='accounts-account']")).contains("ev/s").contains("ETA done");
         browser.executeScript("document.getElementById('processors').scrollIntoView()");
         shot("05-replay-finished");
 
@@ -141,18 +152,18 @@ class AdminDashboardIT {
         search.findElement(By.name("query")).sendKeys("alan@example.org");
         search.findElement(By.name("reason")).sendKeys("support ticket 4711");
         search.findElement(By.cssSelector("button[type=submit]")).click();
-        await(10).until(d -> d.findElement(By.id("people-result")).getText().contains(otherId));
+        await(10).until(d -> text("#people-result").contains(otherId));
         shot("06-people-search");
 
         // the admin's own reads in the access log: the certificate and the search, with who and why
         String adminId = client.execute(LOGIN, loginInput("admin", ADMIN_PASSWORD)).data().path("login")
                 .path("account").path("id").asText();
         await(20).until(d -> {
-            String log = d.findElement(By.id("access-log")).getText();
+            String log = text("#access-log");
             return log.contains("erasureCertificate") && log.contains("person:byEmail")
                     && log.contains("support ticket 4711");
         });
-        String log = browser.findElement(By.id("access-log")).getText();
+        String log = text("#access-log");
         assertThat(log).contains(userId).contains(otherId).contains(adminId).doesNotContain("alan@example.org");
         browser.executeScript("document.getElementById('access-log').scrollIntoView()");
         shot("07-access-log");
