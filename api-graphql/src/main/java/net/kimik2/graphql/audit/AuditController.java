@@ -12,6 +12,9 @@ import net.kimik2.api.audit.FindAdminAccessLogQuery;
 import net.kimik2.api.audit.AuditTrail;
 import net.kimik2.api.audit.BalanceAsOf;
 import net.kimik2.api.audit.CancelReplayCommand;
+import net.kimik2.api.audit.DailyActivities;
+import net.kimik2.api.audit.DailyActivity;
+import net.kimik2.api.audit.FindDailyActivityQuery;
 import net.kimik2.api.audit.ConsistencyReport;
 import net.kimik2.api.audit.FindBalanceAsOfQuery;
 import net.kimik2.api.audit.FindConsistencyReportQuery;
@@ -37,6 +40,7 @@ import org.axonframework.queryhandling.QueryGateway;
 import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.MutationMapping;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
+import org.springframework.graphql.data.method.annotation.SchemaMapping;
 import org.springframework.stereotype.Controller;
 
 @Controller
@@ -79,6 +83,13 @@ class AuditController {
         return aggregateId.startsWith("ledger-") ? aggregateId.substring("ledger-".length()) : aggregateId;
     }
 
+    /** The person's own trail shows who read their data, and why. */
+    @SchemaMapping(typeName = "AuditTrail")
+    List<AdminAccessEntry> adminAccesses(AuditTrail trail) {
+        return queries.query(new FindAdminAccessLogQuery(subjectOf(trail.aggregateId()), PageRequest.of(100, null)),
+                ResponseTypes.instanceOf(AdminAccessPage.class)).join().entries();
+    }
+
     @QueryMapping
     Connection<AdminAccessEntry> adminAccessLog(@Argument String subjectId, @Argument Integer first,
                                                 @Argument String after) {
@@ -103,6 +114,13 @@ class AuditController {
         // the search itself is the read: recorded (without the email) before anything is answered
         reads.recordWithReason(id.get(), userId != null && !userId.isBlank() ? "person:byId" : "person:byEmail", reason);
         return queries.query(new FindAccountQuery(id.get()), ResponseTypes.optionalInstanceOf(AccountView.class)).join();
+    }
+
+    @QueryMapping
+    List<DailyActivity> adminDailyActivity(@Argument Integer days) {
+        Caller.requireAdmin();
+        return queries.query(new FindDailyActivityQuery(days == null ? 30 : days),
+                ResponseTypes.instanceOf(DailyActivities.class)).join().days();
     }
 
     @QueryMapping

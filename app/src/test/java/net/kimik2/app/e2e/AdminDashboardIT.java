@@ -141,7 +141,9 @@ class AdminDashboardIT {
 
         // a replay of one view, watched to 100 %
         click("button.replay[data-processor='accounts-account']");
-        await(60).until(d -> text("#processors tr[data-id='accounts-account']").contains("100.0 %"));
+        // 100 % and switched in: the rebuilt view serves
+        await(60).until(d -> text("#processors tr[data-id='accounts-account']").contains("100.0 %")
+                && text("#processors tr[data-id='accounts-account']").contains("ETA done"));
         assertThat(text("#processors tr[data-id='accounts-account']")).contains("ev/s").contains("ETA done");
         browser.executeScript("document.getElementById('processors').scrollIntoView()");
         shot("05-replay-finished");

@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import com.mongodb.MongoNamespace;
+import com.mongodb.client.model.RenameCollectionOptions;
 import org.bson.Document;
 import org.springframework.data.mongodb.core.MongoTemplate;
 
@@ -86,9 +88,9 @@ public final class ViewTargets {
             for (String collection : collections) {
                 if (mongo.collectionExists(shadow(collection))) {
                     copyIndexes(mongo, collection, shadow(collection));
-                    mongo.getDb().runCommand(new Document("renameCollection",
-                            mongo.getDb().getName() + "." + shadow(collection))
-                            .append("to", mongo.getDb().getName() + "." + collection).append("dropTarget", true));
+                    mongo.getCollection(shadow(collection)).renameCollection(
+                            new MongoNamespace(mongo.getDb().getName(), collection),
+                            new RenameCollectionOptions().dropTarget(true));
                 } else if (mongo.collectionExists(collection)) {
                     mongo.dropCollection(collection);
                 }
