@@ -114,6 +114,11 @@ class AdminDashboardIT {
         form.findElement(By.name("password")).sendKeys(ADMIN_PASSWORD);
         form.findElement(By.cssSelector("button[type=submit]")).click();
         await(10).until(d -> d.findElement(By.id("dashboard")).isDisplayed());
+        // first paint of the page, as Chromium measured it (a figure for docs/benchmarks.md, bounded loosely here)
+        Object paint = browser.executeScript("const p = performance.getEntriesByName('first-contentful-paint')[0]; "
+                + "return p ? p.startTime : -1");
+        Files.writeString(SHOTS.resolve("first-contentful-paint-ms.txt"), String.valueOf(paint));
+        assertThat(((Number) paint).doubleValue()).isBetween(0.0, 5000.0);
         // the session is an HttpOnly cookie: the page's script cannot read it
         assertThat(browser.executeScript("return document.cookie")).asString().doesNotContain("KIMI_SESSION");
         assertThat(browser.manage().getCookieNamed("KIMI_SESSION").isHttpOnly()).isTrue();
