@@ -32,6 +32,7 @@ import net.kimik2.graphql.platform.schema.Connections.Connection;
 import net.kimik2.graphql.platform.schema.Connections.Edge;
 import net.kimik2.graphql.platform.schema.Connections.PageInfo;
 import net.kimik2.graphql.platform.schema.DomainErrors;
+import net.kimik2.graphql.platform.security.AdminReads;
 import net.kimik2.graphql.platform.security.Caller;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;

@@ -11,7 +11,7 @@ import net.kimik2.api.privacy.FindErasureCertificateQuery;
 import net.kimik2.api.privacy.FindErasureRequestsQuery;
 import net.kimik2.api.privacy.FindLatestErasureRequestQuery;
 import net.kimik2.api.privacy.RequestErasureCommand;
-import net.kimik2.graphql.audit.AdminReads;
+import net.kimik2.graphql.platform.security.AdminReads;
 import net.kimik2.graphql.platform.schema.Connections.Connection;
 import net.kimik2.graphql.privacy.RequestErasureResult.ErasureRequested;
 import net.kimik2.graphql.privacy.RequestErasureResult.ValidationFailed;

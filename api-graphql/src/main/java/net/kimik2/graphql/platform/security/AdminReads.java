@@ -1,8 +1,7 @@
-package net.kimik2.graphql.audit;
+package net.kimik2.graphql.platform.security;
 
 import net.kimik2.api.audit.RecordAdminAccessCommand;
 import net.kimik2.api.platform.DomainException;
-import net.kimik2.graphql.platform.security.Caller;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.springframework.stereotype.Component;
