@@ -14,7 +14,8 @@
 #   v1             OpenAI-style /v1/chat/completions with an API key per client: v1Requests=500 plain, then
 #                  v1StreamRequests=300 streamed (run it as prompts,v1 to compare with GraphQL sendPrompt)
 #   all            http, prompts, burst, one-person, replay
-# On a service of its own: erasure (sizes=1000 reps=3 load=generate|graphql ...).
+# On a service of its own: erasure (sizes=1000 reps=3 load=generate|graphql ...); dashboard (requests=1000
+# events=100000 c=4 loads=5: /admin first paint in Debian's Chromium, replay progress cadence; issue 12).
 # On a service of its own with a generated history: view-replay (users=2000 conversations=2 prompts=3 rounds=5).
 # In-process: crypto-replay (users=20000 rounds=9 ...), key-load ([n] [passes]), jmh ([JMH args]; default
 # -f 1 -wi 3 -w 5s -i 5 -r 5s CryptoBenchmarks).
@@ -27,7 +28,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [[ $# -lt 1 ]]; then
-  sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 SCENARIO="$1"

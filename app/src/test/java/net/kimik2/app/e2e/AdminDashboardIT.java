@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import net.kimik2.testsupport.platform.GraphQlClient;
 import net.kimik2.testsupport.platform.ServiceProcess;
+import net.kimik2.testsupport.platform.SystemChromium;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package net.kimik2.app.e2e;
+package net.kimik2.testsupport.platform;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -12,19 +12,19 @@ import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * Debian's {@code chromium} and {@code chromium-driver}, never a downloaded browser: installed with apt-get when the
- * test runs as root on a machine without them, otherwise the test fails saying how to install them (never skips).
+ * test runs as root on a machine without them, otherwise it fails saying how to install them (never skips).
  * The paths are given explicitly, so Selenium Manager is never asked to find or fetch anything.
  */
-final class SystemChromium {
+public final class SystemChromium {
 
-    static final Path BROWSER = Path.of(System.getProperty("kimi.test.chromium", "/usr/bin/chromium"));
-    static final Path DRIVER = Path.of(System.getProperty("kimi.test.chromedriver", "/usr/bin/chromedriver"));
+    public static final Path BROWSER = Path.of(System.getProperty("kimi.test.chromium", "/usr/bin/chromium"));
+    public static final Path DRIVER = Path.of(System.getProperty("kimi.test.chromedriver", "/usr/bin/chromedriver"));
 
     private SystemChromium() {
     }
 
     /** Installs the Debian packages if they are missing (as root), or fails with the command to run. */
-    static synchronized void ensureInstalled() throws Exception {
+    public static synchronized void ensureInstalled() throws Exception {
         if (Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER)) {
             return;
         }
@@ -55,7 +55,7 @@ final class SystemChromium {
      * proxy on a closed local port (Chromium never proxies loopback), and host names other than localhost do not
      * resolve. So a page that needs anything from the internet cannot get it.
      */
-    static ChromeDriver offlineBrowser(int width, int height) {
+    public static ChromeDriver offlineBrowser(int width, int height) {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(BROWSER.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
