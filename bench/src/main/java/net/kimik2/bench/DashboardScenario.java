@@ -62,7 +62,7 @@ final class DashboardScenario {
         List<Future<?>> erasures = new ArrayList<>();
         for (String id : ids.subList(c, ids.size())) { // the first c people keep their ledgers for the grants
             erasures.add(pool.submit(() -> check(api.client().executeAs(admin, ERASE, Map.of("input",
-                    Map.of("userId", id, "legalBasis", "bench")))).path("adminRequestErasure"), "ErasureRequested")));
+                    Map.of("userId", id, "legalBasis", "bench"))).data().path("adminRequestErasure"), "ErasureRequested")));
         }
         for (Future<?> f : erasures) {
             f.get();
@@ -78,8 +78,8 @@ final class DashboardScenario {
             grants.add(pool.submit(() -> {
                 for (long i = 0; i < share; i++) {
                     check(api.client().executeAs(admin, GRANT, Map.of("input", Map.of("userId", ledger, "amount", 1,
-                            "reason", "bench", "idempotencyKey", "dash-" + key.incrementAndGet()))).path("grantCredits"),
-                            "CreditsGranted");
+                            "reason", "bench", "idempotencyKey", "dash-" + key.incrementAndGet()))).data()
+                            .path("grantCredits"), "CreditsGranted");
                 }
                 return null;
             }));
