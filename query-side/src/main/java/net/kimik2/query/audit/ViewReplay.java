@@ -32,6 +32,7 @@ import org.axonframework.eventhandling.EventTrackerStatus;
 import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.common.stream.BlockingStream;
 import org.axonframework.eventhandling.TrackedEventMessage;
+import org.axonframework.eventhandling.TrackingEventProcessor;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventhandling.WrappedToken;
 import org.axonframework.eventsourcing.eventstore.EventStore;
@@ -118,9 +119,35 @@ class ViewReplay {
                 // the rebuild goes into new collections; the old ones keep serving until the switch (ADR 0023)
                 targets.beginShadow(name);
                 StreamingEventProcessor processor = processors.get(i);
-                targets.resetting(name, processor::resetTokens);
+                try {
+                    awaitStopped(processor);
+                    targets.resetting(name, processor::resetTokens);
+                } catch (RuntimeException e) {
+                    // nothing was reset: the old view keeps its collections and its token
+                    targets.cancel(name, mongo);
+                    runs.remove(name);
+                    processor.start();
+                    throw e;
+                }
                 processor.start();
                 log.info("replaying view processor {} into new collections", name);
+            }
+        }
+    }
+
+    /**
+     * A tracking processor's shutdown future can complete while its worker threads are still counted as active,
+     * and a reset then fails ("must be shut down"); seen under load with 100,000 events (issue 12 bench).
+     */
+    private static void awaitStopped(StreamingEventProcessor processor) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while ((processor.isRunning() || processor instanceof TrackingEventProcessor t && t.activeProcessorThreads() > 0)
+                && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for a processor to stop", e);
             }
         }
     }
