@@ -53,7 +53,7 @@ final class DashboardScenario {
         List<Future<String>> people = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
             int n = i;
-            people.add(pool.submit(() -> api.register("dash_" + n + "_" + h.runId, "Dashboard Bench " + n).id()));
+            people.add(pool.submit(() -> register(api, "dash_" + n + "_" + h.runId, "Dashboard Bench " + n)));
         }
         List<String> ids = new ArrayList<>();
         for (Future<String> f : people) {
@@ -95,6 +95,20 @@ final class DashboardScenario {
 
         paint(loads);
         replayCadence(api, admin, head);
+    }
+
+    /** Registration hashes a password; under load the hashing bulkhead answers BUSY with a retry hint. */
+    private static String register(Api api, String username, String name) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return api.register(username, name).id();
+            } catch (RuntimeException e) {
+                if (attempt >= 30 || !String.valueOf(e.getMessage()).contains("BUSY")) {
+                    throw e;
+                }
+                Thread.sleep(1000);
+            }
+        }
     }
 
     private static JsonNode check(JsonNode result, String typename) {
