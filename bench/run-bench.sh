@@ -15,7 +15,8 @@
 #                  v1StreamRequests=300 streamed (run it as prompts,v1 to compare with GraphQL sendPrompt)
 #   webhooks       Stripe webhooks from signature check to ledger: webhookEvents=2000 from c=8 clients, webhookUsers=20 (local Stripe stub)
 #   all            http, prompts, burst, one-person, replay
-# On a service of its own: erasure (sizes=1000 reps=3 load=generate|graphql ...).
+# On a service of its own: erasure (sizes=1000 reps=3 load=generate|graphql ...); dashboard (requests=1000
+# events=100000 c=4 loads=5: /admin first paint in Debian's Chromium, replay progress cadence; issue 12).
 # On a service of its own with a generated history: view-replay (users=2000 conversations=2 prompts=3 rounds=5).
 # In-process: crypto-replay (users=20000 rounds=9 ...), key-load ([n] [passes]), jmh ([JMH args]; default
 # -f 1 -wi 3 -w 5s -i 5 -r 5s CryptoBenchmarks).

@@ -13,6 +13,7 @@ import javax.crypto.spec.SecretKeySpec;
 import net.kimik2.api.accounts.Role;
 import net.kimik2.api.platform.DomainError;
 import net.kimik2.api.platform.ErrorCode;
+import net.kimik2.graphql.platform.security.AdminReads;
 import net.kimik2.graphql.platform.schema.SchemaPlumbing;
 import net.kimik2.graphql.platform.security.ApiLimits;
 import net.kimik2.graphql.platform.security.CallerConcurrency;
@@ -71,7 +72,7 @@ public abstract class ControllerTest {
 
     @TestConfiguration(proxyBeanMethods = false)
     @Import({SchemaPlumbing.class, CallerConcurrency.class, SessionCookies.class, TokenService.class,
-            LoginThrottle.class, CredentialBulkhead.class, ClientAddress.class, ApiLimits.class})
+            LoginThrottle.class, CredentialBulkhead.class, ClientAddress.class, ApiLimits.class, AdminReads.class})
     static class Boundary {
 
         @Bean

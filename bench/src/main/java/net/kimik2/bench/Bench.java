@@ -61,6 +61,7 @@ public final class Bench {
             case "key-load" -> inProcess(() -> KeyLoadBench.main(rest));
             case "view-replay" -> inProcess(() -> ViewReplayBench.main(rest));
             case "erasure" -> erasure(Settings.parse(rest));
+            case "dashboard" -> dashboard(Settings.parse(rest));
             default -> service(List.of(args[0].split(",")), Settings.parse(rest));
         });
     }
@@ -145,16 +146,31 @@ public final class Bench {
         return report.publish(Path.of(settings.string("out", "docs/benchmarks.md")), settings.flag("append", true));
     }
 
+    /** A scenario that starts (and may restart) a service of its own. */
+    private interface OwnService {
+        void run(Harness h) throws Exception;
+    }
+
     private static int erasure(Settings settings) throws Exception {
-        Report report = new Report("Erasure bench run");
+        return onItsOwnService(settings, "Erasure bench run", "erasure", h -> new ErasureScenario(h).run());
+    }
+
+    private static int dashboard(Settings settings) throws Exception {
+        return onItsOwnService(settings, "Dashboard bench run (issue 12)", "dashboard",
+                h -> new DashboardScenario(h).run());
+    }
+
+    private static int onItsOwnService(Settings settings, String title, String name, OwnService scenario)
+            throws Exception {
+        Report report = new Report(title);
         Harness h = new Harness(settings, report);
         try {
-            new ErasureScenario(h).run();
+            scenario.run(h);
         } catch (Exception | AssertionError e) {
-            report.problem("erasure aborted: " + e);
+            report.problem(name + " aborted: " + e);
         } finally {
             if (h.service() != null) {
-                h.stop("erasure");
+                h.stop(name);
             }
         }
         report.header("settings: " + settings.used());

@@ -5,10 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import net.kimik2.api.accounts.AccountView;
+import net.kimik2.api.accounts.FindAccountQuery;
+import net.kimik2.api.accounts.FindUserIdByEmailQuery;
+import net.kimik2.api.accounts.Role;
+import net.kimik2.api.audit.AdminAccessEntry;
+import net.kimik2.api.audit.AdminAccessPage;
 import net.kimik2.api.audit.AuditTrail;
+import net.kimik2.api.audit.CancelReplayCommand;
+import net.kimik2.api.audit.FindAdminAccessLogQuery;
 import net.kimik2.api.audit.AuditTrailEntry;
 import net.kimik2.api.audit.FindAuditTrailQuery;
 import net.kimik2.api.audit.FindViewProcessorsQuery;
+import net.kimik2.api.audit.RecordAdminAccessCommand;
 import net.kimik2.api.audit.ReplayViewsCommand;
 import net.kimik2.api.audit.ViewProcessorStatus;
 import net.kimik2.api.audit.ViewProcessors;
@@ -58,7 +68,9 @@ class AuditControllerTest extends ControllerTest {
                 new AuditTrailEntry(0L, "AccountRegisteredEvent", "1", T0, "user-2", "{\"email\":\"[erased]\"}")),
                 true));
 
-        graphQlTester.documentName("auditTrail").variable("aggregateId", "user-2").execute()
+        commands.on(RecordAdminAccessCommand.class, c -> "access-1");
+        graphQlTester.documentName("auditTrail").variable("aggregateId", "user-2").variable("reason", "complaint 7")
+                .execute()
                 .path("auditTrail.aggregateId").entity(String.class).isEqualTo("user-2")
                 .path("auditTrail.events[0].sequence").entity(Long.class).isEqualTo(0L)
                 .path("auditTrail.events[0].type").entity(String.class).isEqualTo("AccountRegisteredEvent")
@@ -68,6 +80,17 @@ class AuditControllerTest extends ControllerTest {
                 .path("auditTrail.events[0].payloadJson").entity(String.class).isEqualTo("{\"email\":\"[erased]\"}")
                 .path("auditTrail.hasNextPage").entity(Boolean.class).isEqualTo(true);
         assertThat(queries.askedOne(FindAuditTrailQuery.class)).isEqualTo(new FindAuditTrailQuery("user-2", 100, -1));
+        assertThat(commands.sentOne(RecordAdminAccessCommand.class))
+                .isEqualTo(new RecordAdminAccessCommand("user-2", "auditTrail", "complaint 7"));
+    }
+
+    @Test
+    void auditTrailNeedsAReasonAndReadsNothingWithoutOne() {
+        signInAsAdmin();
+        onlyError(graphQlTester.documentName("auditTrail").variable("aggregateId", "user-2").variable("reason", " ")
+                .execute(), "VALIDATION_FAILED", "auditTrail");
+        assertThat(queries.asked()).isEmpty();
+        assertThat(commands.sent()).isEmpty();
     }
 
     @Test
@@ -75,18 +98,22 @@ class AuditControllerTest extends ControllerTest {
         signInAsAdmin();
         queries.on(FindAuditTrailQuery.class, q -> new AuditTrail(q.aggregateId(), List.of(), false));
 
-        graphQlTester.documentName("auditTrail").variable("aggregateId", "ledger-user-2").variable("first", 5)
+        commands.on(RecordAdminAccessCommand.class, c -> "access-1");
+        graphQlTester.documentName("auditTrail").variable("aggregateId", "ledger-user-2").variable("reason", "audit")
+                .variable("first", 5)
                 .variable("afterSequence", 9_000_000_000L).execute()
                 .path("auditTrail.events").entityList(Object.class).hasSize(0);
         assertThat(queries.askedOne(FindAuditTrailQuery.class))
                 .isEqualTo(new FindAuditTrailQuery("ledger-user-2", 5, 9_000_000_000L));
+        // a ledger's trail is a read of its owner's data
+        assertThat(commands.sentOne(RecordAdminAccessCommand.class).subjectId()).isEqualTo("user-2");
     }
 
     @Test
     void auditTrailRefusesALongThatIsNotA64BitInteger() {
         signInAsAdmin();
 
-        graphQlTester.documentName("auditTrail").variable("aggregateId", "user-2")
+        graphQlTester.documentName("auditTrail").variable("aggregateId", "user-2").variable("reason", "audit")
                 .variable("afterSequence", new java.math.BigInteger("9223372036854775808")).execute()
                 .errors().satisfy(errors -> assertThat(errors).singleElement()
                         .satisfies(e -> assertThat(e.getMessage()).contains("afterSequence")));
@@ -96,7 +123,8 @@ class AuditControllerTest extends ControllerTest {
     @Test
     void auditTrailIsForAdminsOnly() {
         signInAsUser();
-        onlyError(graphQlTester.documentName("auditTrail").variable("aggregateId", "user-2").execute(),
+        onlyError(graphQlTester.documentName("auditTrail").variable("aggregateId", "user-2").variable("reason", "x")
+                        .execute(),
                 "FORBIDDEN", "auditTrail");
     }
 
@@ -152,5 +180,63 @@ class AuditControllerTest extends ControllerTest {
 
         onlyInternalError(graphQlTester.documentName("replayViews")
                 .variable("input", Map.of("processors", List.of("accounts"))).execute(), "replayViews", "/var/lib");
+    }
+
+    @Test
+    void personFindsAnEmailThroughItsKeyedHashAndRecordsTheReadWithoutTheEmail() {
+        signInAsAdmin();
+        queries.on(FindUserIdByEmailQuery.class, q -> Optional.of("user-9"));
+        queries.on(FindAccountQuery.class, q -> Optional.of(new AccountView(q.userId(), "ada", "Ada", "ada@example.org",
+                Role.USER, T0)));
+        commands.on(RecordAdminAccessCommand.class, c -> "access-1");
+
+        graphQlTester.documentName("person").variable("email", "ada@example.org").variable("reason", "ticket 7")
+                .execute().path("person.id").entity(String.class).isEqualTo("user-9")
+                .path("person.email").entity(String.class).isEqualTo("ada@example.org");
+        RecordAdminAccessCommand recorded = commands.sentOne(RecordAdminAccessCommand.class);
+        assertThat(recorded).isEqualTo(new RecordAdminAccessCommand("user-9", "person:byEmail", "ticket 7"));
+        assertThat(recorded.toString()).doesNotContain("ada@example.org");
+    }
+
+    @Test
+    void personNeedsAReasonAndExactlyOneOfUserIdAndEmail() {
+        signInAsAdmin();
+        onlyError(graphQlTester.documentName("person").variable("userId", "user-9").variable("reason", "").execute(),
+                "VALIDATION_FAILED", "person");
+        onlyError(graphQlTester.documentName("person").variable("userId", "user-9").variable("email", "a@b.org")
+                .variable("reason", "x").execute(), "VALIDATION_FAILED", "person");
+        assertThat(commands.sent()).isEmpty();
+        signInAsUser();
+        onlyError(graphQlTester.documentName("person").variable("userId", "user-9").variable("reason", "x").execute(),
+                "FORBIDDEN", "person");
+    }
+
+    @Test
+    void adminAccessLogIsARelayConnectionForAdmins() {
+        signInAsAdmin();
+        queries.on(FindAdminAccessLogQuery.class, q -> new AdminAccessPage(List.of(new AdminAccessEntry("a-1",
+                "admin-1", "user-2", "auditTrail", "ticket 7", T0, "c-1")), true, "c-1"));
+        graphQlTester.documentName("adminAccessLog").variable("subjectId", "user-2").variable("first", 1).execute()
+                .path("adminAccessLog.edges[0].node.what").entity(String.class).isEqualTo("auditTrail")
+                .path("adminAccessLog.edges[0].node.reason").entity(String.class).isEqualTo("ticket 7")
+                .path("adminAccessLog.pageInfo.hasNextPage").entity(Boolean.class).isEqualTo(true);
+        assertThat(queries.askedOne(FindAdminAccessLogQuery.class).subjectId()).isEqualTo("user-2");
+        signInAsUser();
+        onlyError(graphQlTester.documentName("adminAccessLog").execute(), "FORBIDDEN", "adminAccessLog");
+    }
+
+    @Test
+    void cancelReplayAnswersReplayCancelledOrValidationFailed() {
+        signInAsAdmin();
+        commands.on(CancelReplayCommand.class, c -> null);
+        graphQlTester.documentName("cancelReplay").variable("input", Map.of("processor", "accounts")).execute()
+                .path("cancelReplay.__typename").entity(String.class).isEqualTo("ReplayCancelled")
+                .path("cancelReplay.processor").entity(String.class).isEqualTo("accounts");
+        commands.reset();
+        commands.on(CancelReplayCommand.class, c -> {
+            throw net.kimik2.api.platform.DomainException.validation("processor", "no replay of this view is running");
+        });
+        graphQlTester.documentName("cancelReplay").variable("input", Map.of("processor", "accounts")).execute()
+                .path("cancelReplay.__typename").entity(String.class).isEqualTo("ValidationFailed");
     }
 }

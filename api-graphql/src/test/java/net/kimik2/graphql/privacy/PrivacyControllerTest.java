@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import net.kimik2.api.platform.ErrorCode;
+import net.kimik2.api.audit.RecordAdminAccessCommand;
 import net.kimik2.api.privacy.ErasureCertificate;
 import net.kimik2.api.privacy.ErasureRequestPage;
 import net.kimik2.api.privacy.ErasureRequestView;
@@ -93,6 +94,7 @@ class PrivacyControllerTest extends ControllerTest {
         queries.on(FindErasureCertificateQuery.class, q -> Optional.of(new ErasureCertificate(q.requestId(), "user-2",
                 List.of("user:user-2", "conversation:c-1"), List.of("0a1b2c3d4e5f6071", "8192a3b4c5d6e7f8"), 12L, 3L,
                 T0, T0.plusSeconds(90), "admin-1", "GDPR Art. 17(1)(a)")));
+        commands.on(RecordAdminAccessCommand.class, c -> "access-1");
 
         graphQlTester.documentName("erasureCertificate").variable("requestId", "r-2").execute()
                 .path("erasureCertificate.requestId").entity(String.class).isEqualTo("r-2")
@@ -105,6 +107,9 @@ class PrivacyControllerTest extends ControllerTest {
                 .path("erasureCertificate.completedAt").entity(String.class).isEqualTo("2026-11-28T10:01:30Z")
                 .path("erasureCertificate.actorId").entity(String.class).isEqualTo("admin-1")
                 .path("erasureCertificate.legalBasis").entity(String.class).isEqualTo("GDPR Art. 17(1)(a)");
+        // the read goes into the admin-access log (issue 12)
+        assertThat(commands.sentOne(RecordAdminAccessCommand.class))
+                .isEqualTo(new RecordAdminAccessCommand("user-2", "erasureCertificate", null));
     }
 
     @Test

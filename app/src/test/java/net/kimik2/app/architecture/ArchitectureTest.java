@@ -58,7 +58,7 @@ class ArchitectureTest {
      */
     private static final Map<String, List<String>> HOMES = Map.of(
             "api", List.of("accounts", "credits", "conversations", "privacy", "audit", "platform", "apikeys", "payments"),
-            "command", List.of("accounts", "credits", "conversations", "privacy", "platform", "apikeys", "payments"),
+            "command", List.of("accounts", "credits", "conversations", "privacy", "platform", "apikeys", "payments", "audit"),
             "runtime", List.of("conversations"),
             "shredding", List.of("privacy"),
             "query", List.of("accounts", "credits", "conversations", "privacy", "audit", "platform", "payments"),

@@ -208,7 +208,11 @@ class AccountsEndToEndIT {
         var page = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(service.baseUrl() + "/graphiql"))
                 .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.body()).contains("defaultTabs").contains("mutation Register").contains("query Me");
+        assertThat(page.body()).contains("/graphiql/assets/graphiql-app.js").doesNotContain("https://");
+        var script = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(service.baseUrl()
+                + "/graphiql/assets/graphiql-app.js")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(script.statusCode()).isEqualTo(200);
+        assertThat(script.body()).contains("mutation Register").contains("query Me");
     }
 
     @Test

@@ -380,7 +380,8 @@ class HardeningIT {
     void securityMisconfiguration() throws Exception {
         HttpResponse<String> graphiql = send(HttpRequest.newBuilder(URI.create(service.baseUrl() + "/graphiql")).GET());
         assertThat(graphiql.headers().firstValue("Content-Security-Policy").orElseThrow())
-                .contains("default-src 'none'").contains("frame-ancestors 'none'").doesNotContain("unsafe-eval");
+                .contains("default-src 'none'").contains("frame-ancestors 'none'").doesNotContain("unsafe-eval")
+                .doesNotContain("https:");
         String secret = key(token(registered(), PASSWORD), Map.of("label", "misconfig"));
         for (String body : new String[] {"null", "[]", "{", "{\"model\":1}", "{\"model\":\"m\",\"messages\":{}}",
                 "{\"model\":\"kimi-k2-0905-preview\",\"messages\":[{\"role\":\"root\",\"content\":\"x\"}]}",

@@ -291,20 +291,20 @@ class PrivacyIT {
             awaitCompleted(client, admin, requestId);
 
             // the audit read of the old events shows replacement values, never an error
-            JsonNode trail = client.executeAs(admin, "query T($id: ID!) { auditTrail(aggregateId: $id) { events { type "
+            JsonNode trail = client.executeAs(admin, "query T($id: ID!) { auditTrail(aggregateId: $id, reason: \"erasure audit\") { events { type "
                     + "payloadJson } } }", Map.of("id", goneId)).data().path("auditTrail").path("events");
             JsonNode registered = json.readTree(trail.get(0).path("payloadJson").asText());
-            assertThat(trail.get(0).path("type").asText()).endsWith("AccountRegisteredEvent");
+            assertThat(trail.get(0).path("type").asText()).isEqualTo("AccountRegistered");
             assertThat(registered.path("name").asText()).isEqualTo("[erased]");
             assertThat(registered.path("email").asText()).isEqualTo("[erased]");
             assertThat(registered.path("username").asText()).isEqualTo("[erased]");
             assertThat(trail.toString()).doesNotContain("gone@example.com").doesNotContain("Gone Person");
             List<String> types = new ArrayList<>();
             trail.forEach(e -> types.add(e.path("type").asText()));
-            assertThat(types).anyMatch(t -> t.endsWith("ErasureCompletedEvent"));
+            assertThat(types).anyMatch(t -> t.equals("ErasureCompleted"));
 
             // while the kept person's events still read in clear
-            JsonNode keptTrail = client.executeAs(admin, "query T($id: ID!) { auditTrail(aggregateId: $id) { events { "
+            JsonNode keptTrail = client.executeAs(admin, "query T($id: ID!) { auditTrail(aggregateId: $id, reason: \"erasure audit\") { events { "
                     + "payloadJson } } }", Map.of("id", keptId)).data().path("auditTrail").path("events");
             assertThat(json.readTree(keptTrail.get(0).path("payloadJson").asText()).path("email").asText())
                     .isEqualTo("kept@example.com");

@@ -78,7 +78,7 @@ class PromptRecoveryIT {
                 long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                 JsonNode types = null;
                 while (System.nanoTime() < until) {
-                    types = client(service).executeAs(admin, "query A($id: ID!) { auditTrail(aggregateId: $id) "
+                    types = client(service).executeAs(admin, "query A($id: ID!) { auditTrail(aggregateId: $id, reason: \"recovery check\") "
                             + "{ events { type payloadJson } } }", Map.of("id", conversationId)).data()
                             .path("auditTrail").path("events");
                     if (types.size() == 3) {
@@ -87,9 +87,9 @@ class PromptRecoveryIT {
                     Thread.sleep(200);
                 }
                 assertThat(types.findValuesAsText("type")).containsExactly(
-                        "net.kimik2.api.conversations.ConversationStartedEvent",
-                        "net.kimik2.api.conversations.PromptSubmittedEvent",
-                        "net.kimik2.api.conversations.PromptFailedEvent");
+                        "ConversationStarted",
+                        "PromptSubmitted",
+                        "PromptFailed");
                 assertThat(types.get(2).path("payloadJson").asText()).contains("INTERRUPTED");
 
                 // the conversation shows the failed answer under the interrupted question

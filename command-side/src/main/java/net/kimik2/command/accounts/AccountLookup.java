@@ -6,10 +6,12 @@ import java.util.HexFormat;
 import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
+import net.kimik2.api.accounts.FindUserIdByEmailQuery;
 import net.kimik2.api.platform.DomainException;
 import net.kimik2.api.platform.ErrorCode;
 import net.kimik2.api.privacy.ReleaseUniqueKeysCommand;
 import org.axonframework.commandhandling.CommandHandler;
+import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -59,6 +61,12 @@ class AccountLookup {
     /** The old email after a change: free for others at once. */
     void release(Kind kind, String normalizedValue, String userId) {
         jdbc.update("DELETE FROM account_lookup WHERE key_hash = ? AND user_id = ?", hash(kind, normalizedValue), userId);
+    }
+
+    /** People search by exact email: one keyed hash, one indexed row. */
+    @QueryHandler
+    Optional<String> handle(FindUserIdByEmailQuery query) {
+        return query.email() == null ? Optional.empty() : find(Kind.EMAIL, AccountRules.normalizeEmail(query.email()));
     }
 
     Optional<String> find(Kind kind, String normalizedValue) {

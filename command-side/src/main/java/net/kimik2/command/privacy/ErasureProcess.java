@@ -39,9 +39,12 @@ class ErasureProcess {
     private final CommandGateway commands;
     private final EventStore eventStore;
     private final int haltAfterStep;
+    private final java.time.Duration pauseBeforeFence;
 
     ErasureProcess(DataKeys keys, CommandGateway commands, EventStore eventStore,
-                   @Value("${kimi.privacy.fault-injection.halt-after-step:0}") int haltAfterStep) {
+                   @Value("${kimi.privacy.fault-injection.halt-after-step:0}") int haltAfterStep,
+                   @Value("${kimi.privacy.fault-injection.pause-before-fence:PT0S}") java.time.Duration pauseBeforeFence) {
+        this.pauseBeforeFence = pauseBeforeFence;
         this.keys = keys;
         this.commands = commands;
         this.eventStore = eventStore;
@@ -52,6 +55,7 @@ class ErasureProcess {
     void on(ErasureRequestedEvent event) {
         String userId = event.userId();
         faultInjection(1, event);
+        pause();
 
         // 1b. payments (issue 10): delete the Stripe customer while the stored customer id can still be read
         eraseStripeCustomer(userId);
@@ -95,6 +99,17 @@ class ErasureProcess {
     /** Events of one aggregate, from its last sequence number: no scan of the stream. */
     private long eventCount(String aggregateId) {
         return eventStore.lastSequenceNumberFor(aggregateId).map(last -> last + 1).orElse(0L);
+    }
+
+    /** Test hook for the dashboard test (issue 12): keeps a request pending long enough to be seen (0 = off). */
+    private void pause() {
+        if (!pauseBeforeFence.isZero()) {
+            try {
+                Thread.sleep(pauseBeforeFence.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Test hook for the crash-safety test: stop the JVM dead after the given step (0 = off). */

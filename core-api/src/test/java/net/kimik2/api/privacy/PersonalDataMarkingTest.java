@@ -54,7 +54,9 @@ class PersonalDataMarkingTest {
             "CreditsGrantedEvent.source", "the same origin code, validated before the command is sent",
             "LedgerEntryView.reference", "the view copy of CreditsGrantedEvent.source, an origin code",
             "AnswerRecordedEvent.finishReason", "the provider's finish_reason code (stop, length, ...)",
-            "CompletePromptCommand.finishReason", "the provider's finish_reason code (stop, length, ...)");
+            "CompletePromptCommand.finishReason", "the provider's finish_reason code (stop, length, ...)",
+            "DailyActivity.grantsBySource", "sums per CreditsGrantedEvent.source origin code, no personal value",
+            "GrantsBySource.source", "a CreditsGrantedEvent.source origin code");
 
     /**
      * Reported main-code bugs (NOT allowlisted): the live rules skip exactly these so that every other type stays

@@ -44,11 +44,21 @@ class AuditTrailReader {
             }
             Revision revision = event.getPayloadType().getAnnotation(Revision.class);
             Object actor = event.getMetaData().get(MetadataKeys.ACTOR_ID);
-            events.add(new AuditTrailEntry(event.getSequenceNumber(), event.getPayloadType().getName(),
+            events.add(new AuditTrailEntry(event.getSequenceNumber(), typeName(event.getPayloadType()),
                     revision == null ? null : revision.value(), event.getTimestamp(),
                     actor == null ? null : actor.toString(), json(event.getPayload())));
         }
         return new AuditTrail(query.aggregateId(), events, more);
+    }
+
+    /**
+     * The event's stable name: its record's simple name without the {@code Event} suffix, e.g. {@code AccountRegistered}
+     * (packages move when code is reorganised; the names of events are part of the log's meaning).
+     */
+    static String typeName(Class<?> type) {
+        String name = type.getSimpleName();
+        return name.endsWith("Event") && name.length() > "Event".length()
+                ? name.substring(0, name.length() - "Event".length()) : name;
     }
 
     private String json(Object payload) {

@@ -103,8 +103,13 @@ public final class ViewBatch {
     }
 
     void flush(MongoTemplate mongo) {
+        flush(mongo, java.util.function.UnaryOperator.identity());
+    }
+
+    /** Writes the batch, each collection to {@code target}'s name for it (a shadow during a replay). */
+    void flush(MongoTemplate mongo, java.util.function.UnaryOperator<String> target) {
         writes.forEach((name, ops) -> {
-            MongoCollection<Document> collection = mongo.getCollection(name);
+            MongoCollection<Document> collection = mongo.getCollection(target.apply(name));
             write(collection, resolve(collection, ops));
         });
         writes.clear();

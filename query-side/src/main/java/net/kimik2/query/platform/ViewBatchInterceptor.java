@@ -15,8 +15,18 @@ import org.springframework.data.mongodb.core.MongoTemplate;
 public final class ViewBatchInterceptor implements MessageHandlerInterceptor<EventMessage<?>> {
 
     private final MongoTemplate mongo;
+    private final String processor;
+    private final ViewTargets targets;
+
     public ViewBatchInterceptor(MongoTemplate mongo) {
+        this(mongo, null, null);
+    }
+
+    /** For a named view processor whose writes may go to shadow collections during a replay. */
+    public ViewBatchInterceptor(MongoTemplate mongo, String processor, ViewTargets targets) {
         this.mongo = mongo;
+        this.processor = processor;
+        this.targets = targets;
     }
 
     @Override
@@ -26,7 +36,17 @@ public final class ViewBatchInterceptor implements MessageHandlerInterceptor<Eve
         if (last) {
             ViewBatch batch = ViewBatch.detach(unitOfWork);
             if (batch != null && !batch.isEmpty()) {
-                batch.flush(mongo);
+                if (targets == null) {
+                    batch.flush(mongo);
+                } else {
+                    var lock = targets.lock(processor);
+                    lock.lock();
+                    try {
+                        batch.flush(mongo, name -> targets.writeTarget(processor, name));
+                    } finally {
+                        lock.unlock();
+                    }
+                }
             }
         }
         return result;

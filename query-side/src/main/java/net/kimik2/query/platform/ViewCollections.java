@@ -14,9 +14,14 @@ public final class ViewCollections {
      */
     public static void drop(MongoTemplate mongo, String... collections) {
         for (String collection : collections) {
-            if (mongo.collectionExists(collection)) {
-                mongo.dropCollection(collection);
-            }
+            // during a replay into new collections (ViewTargets) this drops the shadow, never the serving view
+            dropIfExists(mongo, ViewTargets.dropTarget(collection));
+        }
+    }
+
+    static void dropIfExists(MongoTemplate mongo, String collection) {
+        if (mongo.collectionExists(collection)) {
+            mongo.dropCollection(collection);
         }
     }
 }

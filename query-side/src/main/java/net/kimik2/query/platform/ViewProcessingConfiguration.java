@@ -12,10 +12,14 @@ import org.springframework.data.mongodb.core.MongoTemplate;
 public class ViewProcessingConfiguration {
 
     @Bean
-    ConfigurerModule viewBatchFlush(MongoTemplate mongo,
+    ViewTargets viewTargets() {
+        return new ViewTargets();
+    }
+
+    @Bean
+    ConfigurerModule viewBatchFlush(MongoTemplate mongo, ViewTargets targets,
                                     @Value("${kimi.processing.view-processors:}") List<String> viewProcessors) {
-        ViewBatchInterceptor interceptor = new ViewBatchInterceptor(mongo);
-        return configurer -> configurer.eventProcessing(processing -> viewProcessors.forEach(
-                name -> processing.registerHandlerInterceptor(name, config -> interceptor)));
+        return configurer -> configurer.eventProcessing(processing -> viewProcessors.forEach(name -> processing
+                .registerHandlerInterceptor(name, config -> new ViewBatchInterceptor(mongo, name, targets))));
     }
 }

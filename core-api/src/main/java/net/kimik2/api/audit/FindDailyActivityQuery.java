@@ -1,0 +1,5 @@
+package net.kimik2.api.audit;
+
+/** Usage and revenue per day over the last {@code days} days, all people together (ADMIN). */
+public record FindDailyActivityQuery(int days) {
+}
