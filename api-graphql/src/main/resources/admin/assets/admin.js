@@ -1,7 +1,7 @@
 // The compliance dashboard (issue 12): plain DOM code, no framework and no build step, talking only to the GraphQL
 // admin API with the HttpOnly session cookie (same origin, JSON bodies: ADR 0012). Values are set as text, never
-// as HTML. Sections are entries of SECTIONS; a section whose field this server does not have yet (payments,
-// data rights) shows "not available" until the field exists: add a capability's section by adding an entry.
+// as HTML. Sections are entries of SECTIONS; a section whose field this server does not have shows "not
+// available": add a capability's section by adding an entry.
 
 const REFRESH_MS = 1000;
 const DAY_MS = 86_400_000;
@@ -281,20 +281,36 @@ const CONSISTENCY = { id: 'consistency', title: 'Consistency check (balances rec
             await gql('mutation { runConsistencyCheck { checkedAt } }'); refresh(); } }, 'Run the check now'));
 } };
 
-// Capabilities being built on other branches: their sections appear once the server has their fields.
+// Other capabilities' admin lists (payments, data rights): short lists without cursors, newest first.
+function plainSection({ id, title, query, path, columns, note, first = 50 }) {
+    return { id, title, first, note, async render(box) {
+        const body = await gql(query, { first });
+        if (body.errors && !body.data?.[path]) {
+            box.replaceChildren(undefinedField(body) ? el('p', { className: 'status' }, 'Not available on this server yet.')
+                : el('p', { className: 'error' }, errorText(body)));
+            return;
+        }
+        box.replaceChildren(note ? el('p', { className: 'status' }, note) : '', table(columns, body.data[path]));
+    } };
+}
+
 const EXTENSIONS = [
-    listSection({ id: 'dead-letters', title: 'Payments dead letters', path: 'paymentDeadLetters',
-        query: `query DL($first: Int, $after: String) { paymentDeadLetters(first: $first, after: $after) {
-          edges { node { id } } pageInfo { hasNextPage endCursor } } }`,
-        columns: [{ title: 'Id', value: r => r.id }] }),
-    listSection({ id: 'retention-runs', title: 'Retention runs', path: 'retentionRuns',
-        query: `query RR($first: Int, $after: String) { retentionRuns(first: $first, after: $after) {
-          edges { node { id } } pageInfo { hasNextPage endCursor } } }`,
-        columns: [{ title: 'Id', value: r => r.id }] }),
-    listSection({ id: 'legal-holds', title: 'Legal holds', path: 'legalHolds',
-        query: `query LH($first: Int, $after: String) { legalHolds(first: $first, after: $after) {
-          edges { node { id } } pageInfo { hasNextPage endCursor } } }`,
-        columns: [{ title: 'Id', value: r => r.id }] }),
+    plainSection({ id: 'dead-letters', title: 'Payments dead letters', path: 'paymentDeadLetters',
+        note: 'Stripe events whose processing failed after its retries; retry with retryPaymentDeadLetters.',
+        query: `query DL { paymentDeadLetters { eventId type objectId cause retries enqueuedAt lastTriedAt } }`,
+        columns: [{ title: 'Event', value: r => r.eventId }, { title: 'Type', value: r => r.type },
+            { title: 'Object', value: r => r.objectId, narrow: true }, { title: 'Cause', value: r => r.cause },
+            { title: 'Retries', value: r => r.retries, narrow: true }, { title: 'Last tried', value: r => time(r.lastTriedAt) }] }),
+    plainSection({ id: 'retention-runs', title: 'Retention runs', path: 'retentionRuns',
+        query: `query RR($first: Int) { retentionRuns(first: $first) { id ranAt heldPersons counts { rule count } } }`,
+        columns: [{ title: 'Ran', value: r => time(r.ranAt) },
+            { title: 'Shredded or removed', value: r => r.counts.map(c => c.rule + ': ' + c.count).join(', ') },
+            { title: 'People on hold skipped', value: r => r.heldPersons, narrow: true }] }),
+    plainSection({ id: 'legal-holds', title: 'Legal holds', path: 'legalHolds',
+        note: 'Retention and erasure are suspended for these people; the reasons are in their audit trails.',
+        query: `query LH($first: Int) { legalHolds(first: $first) { userId placedBy placedAt } }`,
+        columns: [{ title: 'Person', value: r => r.userId }, { title: 'Placed by', value: r => r.placedBy, narrow: true },
+            { title: 'Since', value: r => time(r.placedAt) }] }),
 ];
 
 const SECTIONS = [ERASURES, PROCESSORS, ACCESS_LOG, PEOPLE, ACTIVITY, CONSISTENCY, ...EXTENSIONS];

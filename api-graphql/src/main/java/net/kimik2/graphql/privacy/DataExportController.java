@@ -6,7 +6,9 @@ import java.util.Optional;
 import java.util.UUID;
 import net.kimik2.api.privacy.DataExportView;
 import net.kimik2.api.privacy.FindDataExportQuery;
+import net.kimik2.api.privacy.FindLegalHoldsQuery;
 import net.kimik2.api.privacy.FindRetentionRunsQuery;
+import net.kimik2.api.privacy.LegalHoldView;
 import net.kimik2.api.privacy.PlaceLegalHoldCommand;
 import net.kimik2.api.privacy.ReleaseLegalHoldCommand;
 import net.kimik2.api.privacy.RequestDataExportCommand;
@@ -95,5 +97,12 @@ class DataExportController {
                 ResponseTypes.multipleInstancesOf(RetentionRunView.class)).join();
         return runs.stream().map(r -> new RetentionRun(r.runId(), r.ranAt(), r.counts().entrySet().stream()
                 .map(e -> new RetentionCount(e.getKey(), e.getValue())).toList(), r.heldPersons())).toList();
+    }
+
+    @QueryMapping
+    List<LegalHoldView> legalHolds(@Argument Integer first) {
+        Caller.requireAdmin();
+        return queries.query(new FindLegalHoldsQuery(first == null ? 50 : first),
+                ResponseTypes.multipleInstancesOf(LegalHoldView.class)).join();
     }
 }

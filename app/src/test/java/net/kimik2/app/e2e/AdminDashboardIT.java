@@ -176,6 +176,20 @@ class AdminDashboardIT {
         browser.executeScript("document.getElementById('access-log').scrollIntoView()");
         shot("07-access-log");
 
+        // the other capabilities' sections: a legal hold placed now shows up; dead letters and retention runs answer
+        String adminToken = client.execute(LOGIN, loginInput("admin", ADMIN_PASSWORD)).data().path("login")
+                .path("token").asText();
+        assertThat(client.executeAs(adminToken, "mutation H($u: ID!) { placeLegalHold(input: { userId: $u, "
+                + "reason: \"litigation 12\" }) }", Map.of("u", otherId)).data().path("placeLegalHold").asBoolean())
+                .isTrue();
+        await(20).until(d -> text("#legal-holds").contains(otherId));
+        for (String section : new String[] {"#legal-holds", "#retention-runs", "#dead-letters"}) {
+            assertThat(text(section)).as(section).doesNotContain("Not available").doesNotContain("FORBIDDEN")
+                    .doesNotContain("INTERNAL");
+        }
+        browser.executeScript("document.getElementById('legal-holds').scrollIntoView()");
+        shot("08-legal-holds");
+
         // a phone-width screen: nothing wider than the screen but the scrollable tables
         browser.manage().window().setSize(new Dimension(390, 844));
         browser.executeScript("window.scrollTo(0, 0)");
@@ -183,7 +197,7 @@ class AdminDashboardIT {
         long overflow = (Long) ((JavascriptExecutor) browser).executeScript(
                 "return document.documentElement.scrollWidth - window.innerWidth");
         assertThat(overflow).as("horizontal overflow at phone width").isLessThanOrEqualTo(0);
-        shot("08-phone-width");
+        shot("09-phone-width");
         browser.manage().window().setSize(new Dimension(1280, 800));
     }
 

@@ -2,10 +2,13 @@ package net.kimik2.command.privacy;
 
 import java.sql.Timestamp;
 import java.util.List;
+import net.kimik2.api.privacy.FindLegalHoldsQuery;
 import net.kimik2.api.privacy.LegalHoldPlacedEvent;
 import net.kimik2.api.privacy.LegalHoldReleasedEvent;
+import net.kimik2.api.privacy.LegalHoldView;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -37,6 +40,14 @@ class LegalHolds {
     @EventHandler
     void on(LegalHoldReleasedEvent event) {
         jdbc.update("DELETE FROM legal_hold WHERE user_id = ?", event.userId());
+    }
+
+    /** The holds in force, for the admin dashboard. */
+    @QueryHandler
+    List<LegalHoldView> handle(FindLegalHoldsQuery query) {
+        return jdbc.query("SELECT user_id, placed_by, placed_at FROM legal_hold ORDER BY placed_at DESC LIMIT ?",
+                (rs, i) -> new LegalHoldView(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()),
+                Math.max(1, Math.min(query.limit(), 500)));
     }
 
     List<String> heldUserIds() {
