@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-docs/architecture/dependencies.md}
-MODULES="core-api axon-config crypto-shredding command-side model-runtime query-side api-graphql app"
+MODULES="core-api axon-config crypto-shredding command-side model-runtime query-side api-graphql payments-stripe app"
 DIRS=()
 for m in $MODULES; do
     [ -d "$m/target/classes/net" ] && DIRS+=("$m/target/classes")
@@ -16,7 +16,7 @@ jdeps -verbose:package -filter:none "${DIRS[@]}" 2>/dev/null | python3 -c '
 import re, sys, collections
 title = sys.argv[1]
 module_of = {"api": "core-api", "axon": "axon-config", "shredding": "crypto-shredding", "command": "command-side",
-             "runtime": "model-runtime", "query": "query-side", "graphql": "api-graphql", "app": "app"}
+             "runtime": "model-runtime", "query": "query-side", "graphql": "api-graphql", "stripe": "payments-stripe", "app": "app"}
 # adapters: what the domain must never call; axon-config (wiring) and crypto-shredding (the key mechanism that
 # erasure drives) are platform, listed separately below
 adapters = {"runtime", "query", "graphql", "app"}
