@@ -64,7 +64,8 @@ class PromptRecoveryIT {
                 service.start();
 
                 // right after the restart, well before the hold's deadline: released as failed, nothing spent or held
-                JsonNode data = awaitCredits(client(service), token, 1_000_000 - charged, 0);
+                // the balance and the ledger are separate views: wait for both (the ledger's six entries)
+                JsonNode data = awaitCredits(client(service), token, 1_000_000 - charged, 0, 6);
                 JsonNode entries = data.path("creditLedger").path("edges");
                 assertThat(entries.findValuesAsText("kind")).containsExactly("release", "hold", "capture", "release",
                         "hold", "grant");
@@ -141,12 +142,18 @@ class PromptRecoveryIT {
 
     private static JsonNode awaitCredits(GraphQlClient client, String token, long available, long held)
             throws Exception {
+        return awaitCredits(client, token, available, held, 0);
+    }
+
+    private static JsonNode awaitCredits(GraphQlClient client, String token, long available, long held,
+                                         int ledgerEntries) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         JsonNode data = null;
         while (System.nanoTime() < deadline) {
             data = client.executeAs(token, PromptsIT.LEDGER_AND_BALANCE, Map.of()).data();
             JsonNode credits = data.path("me").path("credits");
-            if (credits.path("available").asLong() == available && credits.path("held").asLong() == held) {
+            if (credits.path("available").asLong() == available && credits.path("held").asLong() == held
+                    && data.path("creditLedger").path("edges").size() >= ledgerEntries) {
                 return data;
             }
             Thread.sleep(200);

@@ -1,21 +1,16 @@
 package net.kimik2.command.payments;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Consumer;
 import net.kimik2.api.payments.PaymentFulfilledEvent;
 import net.kimik2.api.payments.PaymentIds;
 import net.kimik2.api.payments.PaymentRefundRecordedEvent;
+import net.kimik2.command.platform.EventStreamExport;
 import net.kimik2.command.platform.ExportSection;
 import net.kimik2.command.platform.ExportSummary;
 import net.kimik2.shredding.privacy.DataKeys;
-import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.springframework.stereotype.Component;
 
@@ -33,8 +28,6 @@ class BillingExportSection implements ExportSection {
 
     private final EventStore events;
     private final DataKeys keys;
-    private final ObjectMapper mapper = new ObjectMapper().findAndRegisterModules()
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     BillingExportSection(EventStore events, DataKeys keys) {
         this.events = events;
@@ -50,7 +43,7 @@ class BillingExportSection implements ExportSection {
     public void write(String userId, JsonGenerator json, ExportSummary summary) throws IOException {
         json.writeStartObject();
         json.writeFieldName("account");
-        summary.count("billing account events", stream(PaymentIds.billingAccount(userId), json, payload -> { }));
+        summary.count("billing account events", EventStreamExport.write(events, PaymentIds.billingAccount(userId), json, (payload, tree) -> { }));
         Map<String, Long> paid = new TreeMap<>();
         Map<String, Long> refunded = new TreeMap<>();
         json.writeArrayFieldStart("payments");
@@ -65,7 +58,7 @@ class BillingExportSection implements ExportSection {
             json.writeFieldName("events");
             long[] refundedHere = {0};
             String[] refundCurrency = {null};
-            summary.count("payment events", stream(paymentId, json, payload -> {
+            summary.count("payment events", EventStreamExport.write(events, paymentId, json, (payload, tree) -> {
                 if (payload instanceof PaymentFulfilledEvent p) {
                     paid.merge(p.currency(), p.amountMinor(), Math::addExact);
                 } else if (payload instanceof PaymentRefundRecordedEvent r) {
@@ -84,27 +77,5 @@ class BillingExportSection implements ExportSection {
         json.writeEndObject();
         paid.forEach((currency, minor) -> summary.line("Paid (" + currency + ", minor units): " + minor));
         refunded.forEach((currency, minor) -> summary.line("Refunded (" + currency + ", minor units): " + minor));
-    }
-
-    /** Writes one aggregate's events as an array, showing each payload to {@code visit}; answers the count. */
-    private long stream(String aggregateId, JsonGenerator json, Consumer<Object> visit) throws IOException {
-        long count = 0;
-        json.writeStartArray();
-        Iterator<? extends DomainEventMessage<?>> it = events.readEvents(aggregateId).asStream().iterator();
-        while (it.hasNext()) {
-            DomainEventMessage<?> event = it.next();
-            visit.accept(event.getPayload());
-            JsonNode payload = mapper.valueToTree(event.getPayload());
-            json.writeStartObject();
-            json.writeStringField("type", event.getPayloadType().getSimpleName());
-            json.writeNumberField("sequence", event.getSequenceNumber());
-            json.writeStringField("timestamp", event.getTimestamp().toString());
-            json.writeFieldName("data");
-            mapper.writeTree(json, payload);
-            json.writeEndObject();
-            count++;
-        }
-        json.writeEndArray();
-        return count;
     }
 }

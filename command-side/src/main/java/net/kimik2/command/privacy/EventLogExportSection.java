@@ -1,19 +1,14 @@
 package net.kimik2.command.privacy;
 
 import net.kimik2.command.platform.ExportSummary;
+import net.kimik2.command.platform.EventStreamExport;
 import net.kimik2.command.platform.ExportSection;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.List;
 import net.kimik2.api.credits.CreditLedgerId;
 import net.kimik2.shredding.privacy.DataKeys;
-import org.axonframework.eventhandling.DomainEventMessage;
-import org.axonframework.eventsourcing.eventstore.DomainEventStream;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.springframework.stereotype.Component;
 
@@ -31,8 +26,6 @@ class EventLogExportSection implements ExportSection {
 
     private final EventStore events;
     private final DataKeys keys;
-    private final ObjectMapper mapper = new ObjectMapper().findAndRegisterModules()
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     EventLogExportSection(EventStore events, DataKeys keys) {
         this.events = events;
@@ -69,37 +62,24 @@ class EventLogExportSection implements ExportSection {
         json.writeEndObject();
     }
 
-    /** Writes one aggregate's events as an array; the summary gets the latest profile values from the account. */
+    /**
+     * Writes one aggregate's events (no password hash); the summary, when given, gets the latest profile values
+     * from the account.
+     */
     private long stream(String aggregateId, JsonGenerator json, ExportSummary profile) throws IOException {
-        long count = 0;
-        json.writeStartArray();
-        DomainEventStream stream = events.readEvents(aggregateId);
-        Iterator<? extends DomainEventMessage<?>> it = stream.asStream().iterator();
-        String name = null;
-        String email = null;
-        while (it.hasNext()) {
-            DomainEventMessage<?> event = it.next();
-            JsonNode payload = mapper.valueToTree(event.getPayload());
-            if (payload instanceof ObjectNode object) {
+        String[] latest = new String[2];
+        long count = EventStreamExport.write(events, aggregateId, json, (payload, tree) -> {
+            if (tree instanceof ObjectNode object) {
                 object.remove(SECRET_FIELDS);
                 if (object.hasNonNull("name") && object.hasNonNull("email")) {
-                    name = object.get("name").asText();
-                    email = object.get("email").asText();
+                    latest[0] = object.get("name").asText();
+                    latest[1] = object.get("email").asText();
                 }
             }
-            json.writeStartObject();
-            json.writeStringField("type", event.getPayloadType().getSimpleName());
-            json.writeNumberField("sequence", event.getSequenceNumber());
-            json.writeStringField("timestamp", event.getTimestamp().toString());
-            json.writeFieldName("data");
-            mapper.writeTree(json, payload);
-            json.writeEndObject();
-            count++;
-        }
-        json.writeEndArray();
-        if (profile != null && name != null) {
-            profile.line("Name: " + name);
-            profile.line("Email: " + email);
+        });
+        if (profile != null && latest[0] != null) {
+            profile.line("Name: " + latest[0]);
+            profile.line("Email: " + latest[1]);
         }
         return count;
     }
