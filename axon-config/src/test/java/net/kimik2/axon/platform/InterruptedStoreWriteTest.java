@@ -161,7 +161,7 @@ class InterruptedStoreWriteTest {
                     .transactionManager(new SpringTransactionManager(new DataSourceTransactionManager(dataSource)))
                     .lowestGlobalSequence(1)
                     .build();
-            engine.createSchema(H2EventTableFactory.INSTANCE);
+            SchemaMigrations.migrateEvents(dataSource);
         }
 
         /** Appends one event of a new aggregate in its own transaction; answers the aggregate id once committed. */

@@ -33,9 +33,6 @@ class AccountLookup {
     AccountLookup(JdbcTemplate jdbc, @Qualifier("lookupHmacKey") SecretKey key) {
         this.jdbc = jdbc;
         this.key = key;
-        jdbc.execute("CREATE TABLE IF NOT EXISTS account_lookup (key_hash VARCHAR(64) PRIMARY KEY, "
-                + "user_id VARCHAR(64) NOT NULL)");
-        jdbc.execute("CREATE INDEX IF NOT EXISTS account_lookup_user ON account_lookup (user_id)");
     }
 
     /** Claims the value for the user; fails with ALREADY_TAKEN naming the field when someone else holds it. */

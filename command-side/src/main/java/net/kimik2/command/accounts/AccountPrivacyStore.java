@@ -43,15 +43,6 @@ class AccountPrivacyStore {
         this.events = events;
         this.cipher = cipher;
         this.policy = policy;
-        jdbc.execute("CREATE TABLE IF NOT EXISTS account_policy (user_id VARCHAR(64) PRIMARY KEY, "
-                + "accepted_version VARCHAR(64), accepted_at TIMESTAMP)");
-        jdbc.execute("CREATE TABLE IF NOT EXISTS account_choices (user_id VARCHAR(64) PRIMARY KEY, "
-                + "model_improvement BOOLEAN NOT NULL, analytics_cookies BOOLEAN NOT NULL, "
-                + "product_emails BOOLEAN NOT NULL, policy_version VARCHAR(64), updated_at TIMESTAMP NOT NULL)");
-        jdbc.execute("CREATE TABLE IF NOT EXISTS account_device (session_id VARCHAR(64) PRIMARY KEY, "
-                + "user_id VARCHAR(64) NOT NULL, device_type VARCHAR(1024), os VARCHAR(1024), browser VARCHAR(1024), "
-                + "ip_address VARCHAR(1024), recorded_at TIMESTAMP NOT NULL)");
-        jdbc.execute("CREATE INDEX IF NOT EXISTS account_device_user ON account_device (user_id)");
     }
 
     @EventHandler

@@ -51,13 +51,6 @@ class SessionStore {
     SessionStore(JdbcTemplate jdbc, MeterRegistry meters, long cacheSize, Duration cacheTtl) {
         this.jdbc = jdbc;
         this.live = new ReadCache<>("sessions", cacheSize, cacheTtl, meters);
-        jdbc.execute("CREATE TABLE IF NOT EXISTS account_session (session_id VARCHAR(64) PRIMARY KEY, "
-                + "user_id VARCHAR(64) NOT NULL, role VARCHAR(16) NOT NULL, expires_at TIMESTAMP NOT NULL, "
-                + "revoked_at TIMESTAMP)");
-        // the session list shows when each session began and was last used (issue 13)
-        jdbc.execute("ALTER TABLE account_session ADD COLUMN IF NOT EXISTS created_at TIMESTAMP");
-        jdbc.execute("ALTER TABLE account_session ADD COLUMN IF NOT EXISTS last_seen_at TIMESTAMP");
-        jdbc.execute("CREATE TABLE IF NOT EXISTS account_role (user_id VARCHAR(64) PRIMARY KEY, role VARCHAR(16) NOT NULL)");
     }
 
     @EventHandler

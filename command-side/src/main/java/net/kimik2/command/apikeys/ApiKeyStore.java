@@ -44,15 +44,6 @@ class ApiKeyStore {
     ApiKeyStore(JdbcTemplate jdbc, FieldCipher cipher) {
         this.jdbc = jdbc;
         this.cipher = cipher;
-        jdbc.execute("CREATE TABLE IF NOT EXISTS api_key (key_id VARCHAR(64) PRIMARY KEY, user_id VARCHAR(64) NOT NULL, "
-                + "secret_hash VARCHAR(64) NOT NULL, prefix VARCHAR(32) NOT NULL, label VARCHAR(2000), "
-                + "monthly_budget BIGINT, expires_at TIMESTAMP, models VARCHAR(2000) NOT NULL, "
-                + "created_at TIMESTAMP NOT NULL, revoked_at TIMESTAMP, last_used_at TIMESTAMP)");
-        jdbc.execute("CREATE UNIQUE INDEX IF NOT EXISTS api_key_secret ON api_key (secret_hash)");
-        jdbc.execute("CREATE INDEX IF NOT EXISTS api_key_user ON api_key (user_id)");
-        jdbc.execute("CREATE TABLE IF NOT EXISTS api_key_prompt (prompt_id VARCHAR(64) PRIMARY KEY, "
-                + "key_id VARCHAR(64) NOT NULL, cost BIGINT NOT NULL, answered_at TIMESTAMP)");
-        jdbc.execute("CREATE INDEX IF NOT EXISTS api_key_prompt_key ON api_key_prompt (key_id, answered_at)");
     }
 
     @EventHandler

@@ -47,8 +47,6 @@ class InterruptedPrompts {
         this.jdbc = jdbc;
         this.commands = commands;
         this.failAtStart = failAtStart;
-        jdbc.execute("CREATE TABLE IF NOT EXISTS prompt_in_flight (prompt_id VARCHAR(64) PRIMARY KEY, "
-                + "conversation_id VARCHAR(64) NOT NULL, user_id VARCHAR(64) NOT NULL, accepted_at TIMESTAMP NOT NULL)");
     }
 
     @EventHandler

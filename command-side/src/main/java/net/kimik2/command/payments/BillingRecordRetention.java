@@ -32,8 +32,6 @@ public class BillingRecordRetention implements RetentionRule {
         this.jdbc = jdbc;
         this.keys = keys;
         this.period = period;
-        jdbc.execute("CREATE TABLE IF NOT EXISTS retention_billing (payment_id VARCHAR(128) PRIMARY KEY, "
-                + "user_id VARCHAR(64) NOT NULL, fulfilled_at TIMESTAMP NOT NULL)");
     }
 
     @EventHandler

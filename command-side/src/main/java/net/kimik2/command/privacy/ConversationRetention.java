@@ -34,9 +34,6 @@ class ConversationRetention implements RetentionRule {
         this.jdbc = jdbc;
         this.keys = keys;
         this.inactivity = inactivity;
-        jdbc.execute("CREATE TABLE IF NOT EXISTS retention_conversation (conversation_id VARCHAR(64) PRIMARY KEY, "
-                + "user_id VARCHAR(64) NOT NULL, last_activity_at TIMESTAMP NOT NULL)");
-        jdbc.execute("CREATE INDEX IF NOT EXISTS retention_conversation_activity ON retention_conversation (last_activity_at)");
     }
 
     @EventHandler

@@ -86,10 +86,6 @@ class DataExportProcess implements RetentionRule {
         this.directory = directory;
         this.linkLifetime = linkLifetime;
         this.clock = clock;
-        jdbc.execute("CREATE TABLE IF NOT EXISTS data_export (export_id VARCHAR(64) PRIMARY KEY, "
-                + "user_id VARCHAR(64) NOT NULL, status VARCHAR(16) NOT NULL, progress INT NOT NULL, "
-                + "requested_at TIMESTAMP NOT NULL, ready_at TIMESTAMP, expires_at TIMESTAMP, size_bytes BIGINT)");
-        jdbc.execute("CREATE INDEX IF NOT EXISTS data_export_user ON data_export (user_id)");
     }
 
     static String scope(String exportId) {

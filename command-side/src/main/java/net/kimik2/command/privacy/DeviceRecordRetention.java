@@ -30,8 +30,6 @@ class DeviceRecordRetention implements RetentionRule {
         this.jdbc = jdbc;
         this.keys = keys;
         this.period = period;
-        jdbc.execute("CREATE TABLE IF NOT EXISTS retention_device (session_id VARCHAR(64) PRIMARY KEY, "
-                + "user_id VARCHAR(64) NOT NULL, recorded_at TIMESTAMP NOT NULL)");
     }
 
     @EventHandler

@@ -25,9 +25,6 @@ class LegalHolds {
 
     LegalHolds(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
-        // the reason stays in the (encrypted) event only: it is free text
-        jdbc.execute("CREATE TABLE IF NOT EXISTS legal_hold (user_id VARCHAR(64) PRIMARY KEY, "
-                + "placed_by VARCHAR(64), placed_at TIMESTAMP NOT NULL)");
     }
 
     @EventHandler

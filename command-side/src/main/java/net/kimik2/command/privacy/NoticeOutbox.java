@@ -43,11 +43,6 @@ class NoticeOutbox implements SmartLifecycle {
         this.policyVersion = policyVersion;
         this.clock = clock.getIfAvailable(Clock::systemUTC);
         this.every = every;
-        jdbc.execute("CREATE TABLE IF NOT EXISTS notice_outbox (notice_id VARCHAR(200) PRIMARY KEY, "
-                + "user_id VARCHAR(64) NOT NULL, kind VARCHAR(32) NOT NULL, reference VARCHAR(100), "
-                + "created_at TIMESTAMP NOT NULL, sent_at TIMESTAMP)");
-        jdbc.execute("CREATE TABLE IF NOT EXISTS policy_announcement (version VARCHAR(64) PRIMARY KEY, "
-                + "announced_at TIMESTAMP NOT NULL, notices INT NOT NULL)");
     }
 
     private static void logWithoutPersonalData(Notice notice) {

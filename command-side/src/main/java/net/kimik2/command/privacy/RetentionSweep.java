@@ -60,10 +60,6 @@ class RetentionSweep implements SmartLifecycle {
         this.clock = clock;
         this.interval = interval;
         this.checkEvery = checkEvery;
-        jdbc.execute("CREATE TABLE IF NOT EXISTS retention_schedule (name VARCHAR(64) PRIMARY KEY, "
-                + "next_run_at TIMESTAMP NOT NULL)");
-        jdbc.execute("CREATE TABLE IF NOT EXISTS retention_run (run_id VARCHAR(64) PRIMARY KEY, "
-                + "ran_at TIMESTAMP NOT NULL, counts VARCHAR(1000) NOT NULL, held_persons INT NOT NULL)");
     }
 
     /** Runs the sweep if it is due; answers whether it ran. Called by the scheduler, and by tests with their clock. */

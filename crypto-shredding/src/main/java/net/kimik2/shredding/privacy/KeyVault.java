@@ -7,12 +7,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import net.kimik2.axon.platform.SchemaMigrations;
+import org.flywaydb.core.Flyway;
 import org.springframework.beans.factory.DisposableBean;
 
 /**
@@ -40,22 +41,21 @@ public class KeyVault implements DisposableBean {
         this.pool = new HikariDataSource(config);
         this.dataSource = net.kimik2.axon.platform.InterruptShieldConfiguration.shieldIfEmbeddedH2(pool);
         this.kes = kes;
-        createSchema();
+        migrate();
     }
 
-    private void createSchema() {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            String binary = c.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres")
-                    ? "BYTEA" : "VARBINARY(512)";
-            s.execute("CREATE TABLE IF NOT EXISTS platform_secret (name VARCHAR(64) PRIMARY KEY, "
-                    + "kek_id VARCHAR(32) NOT NULL, sealed " + binary + " NOT NULL)");
-            // One row per key scope: the wrapped key while ACTIVE, and the tombstone once FENCED/DESTROYED.
-            s.execute("CREATE TABLE IF NOT EXISTS scope_key (scope VARCHAR(128) PRIMARY KEY, "
-                    + "owner_id VARCHAR(64), state VARCHAR(16) NOT NULL, kek_id VARCHAR(32), sealed " + binary + ", "
-                    + "fingerprint VARCHAR(64) NOT NULL, created_at TIMESTAMP NOT NULL, fenced_at TIMESTAMP, "
-                    + "destroyed_at TIMESTAMP, request_id VARCHAR(64))");
-            s.execute("CREATE INDEX IF NOT EXISTS scope_key_owner ON scope_key (owner_id)");
-        } catch (SQLException e) {
+    /**
+     * The vault's schema, by a Flyway instance of its own (ADR 0024): its scripts ({@code db/vault/<vendor>}) and
+     * history table ({@code vault_schema_history}) are apart from the events database's, and it runs before the
+     * first key is read or written.
+     */
+    private void migrate() {
+        try {
+            SchemaMigrations.configure(Flyway.configure().dataSource(dataSource), "db/vault/{vendor}")
+                    .table("vault_schema_history")
+                    .load()
+                    .migrate();
+        } catch (RuntimeException e) {
             throw new IllegalStateException("cannot initialise the key vault", e);
         }
     }

@@ -42,6 +42,52 @@ class KeyVaultTest {
         }
     }
 
+    /**
+     * A vault made by the previous versions (tables by hand-run DDL, no Flyway history) is baselined at version 0 by
+     * the vault's own Flyway and keeps its keys (ADR 0024).
+     */
+    @Test
+    void aVaultOfThePreviousVersionMigratesAndKeepsItsSecret() throws Exception {
+        String kek = PrivacyTestSupport.newKek();
+        var kes = new LocalKeyEncryptionService(List.of(kek));
+        byte[] secret = new byte[32];
+        secret[0] = 7;
+        var wrapped = kes.wrap(secret, "platform:lookup-hmac");
+        try (var c = java.sql.DriverManager.getConnection(PrivacyTestSupport.vaultUrl(dir));
+             var s = c.createStatement()) {
+            // the DDL KeyVault ran at every start before Flyway
+            s.execute("CREATE TABLE IF NOT EXISTS platform_secret (name VARCHAR(64) PRIMARY KEY, "
+                    + "kek_id VARCHAR(32) NOT NULL, sealed VARBINARY(512) NOT NULL)");
+            s.execute("CREATE TABLE IF NOT EXISTS scope_key (scope VARCHAR(128) PRIMARY KEY, "
+                    + "owner_id VARCHAR(64), state VARCHAR(16) NOT NULL, kek_id VARCHAR(32), sealed VARBINARY(512), "
+                    + "fingerprint VARCHAR(64) NOT NULL, created_at TIMESTAMP NOT NULL, fenced_at TIMESTAMP, "
+                    + "destroyed_at TIMESTAMP, request_id VARCHAR(64))");
+            s.execute("CREATE INDEX IF NOT EXISTS scope_key_owner ON scope_key (owner_id)");
+            try (var ps = c.prepareStatement("INSERT INTO platform_secret (name, kek_id, sealed) VALUES (?, ?, ?)")) {
+                ps.setString(1, "lookup-hmac");
+                ps.setString(2, wrapped.kekId());
+                ps.setBytes(3, wrapped.sealed());
+                ps.executeUpdate();
+            }
+        }
+
+        KeyVault vault = open(kek);
+        try {
+            assertThat(vault.platformSecret("lookup-hmac")).isEqualTo(secret);
+        } finally {
+            vault.destroy();
+        }
+        try (var c = java.sql.DriverManager.getConnection(PrivacyTestSupport.vaultUrl(dir));
+             var rs = c.createStatement().executeQuery("SELECT \"version\", \"type\" FROM \"vault_schema_history\" "
+                     + "WHERE \"version\" IS NOT NULL ORDER BY \"installed_rank\"")) {
+            List<String> applied = new java.util.ArrayList<>();
+            while (rs.next()) {
+                applied.add(rs.getString(1) + " " + rs.getString(2));
+            }
+            assertThat(applied).containsExactly("0 BASELINE", "1 SQL");
+        }
+    }
+
     @Test
     void platformSecretSurvivesKekRotationWhenTheOldKekIsStillListed() {
         String a = PrivacyTestSupport.newKek();

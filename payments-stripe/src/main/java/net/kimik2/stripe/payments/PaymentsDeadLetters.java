@@ -19,8 +19,6 @@ import org.axonframework.config.Configuration;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventMessage;
-import org.axonframework.eventhandling.deadletter.jdbc.DeadLetterSchema;
-import org.axonframework.eventhandling.deadletter.jdbc.GenericDeadLetterTableFactory;
 import org.axonframework.eventhandling.deadletter.jdbc.JdbcSequencedDeadLetterQueue;
 import org.axonframework.messaging.MetaData;
 import org.axonframework.messaging.deadletter.DeadLetter;
@@ -73,38 +71,10 @@ class PaymentsDeadLetters implements SmartLifecycle {
                                     .genericSerializer(c.serializer())
                                     .eventSerializer(c.eventSerializer())
                                     .build();
-                    createSchemaOnce(c.getComponent(ConnectionProvider.class), queue);
+                    // its table (DeadLetterEntry) is created by the events database's Flyway scripts (ADR 0024)
                     return queue;
                 })
                 .registerDeadLetterPolicy(StripeEventProcessor.GROUP, c -> countRetries()));
-    }
-
-    /** Axon's table factory creates its indexes without "if not exists": create the schema only once. */
-    private static void createSchemaOnce(ConnectionProvider connections,
-                                         JdbcSequencedDeadLetterQueue<EventMessage<?>> queue) {
-        try (var connection = connections.getConnection();
-             var statement = connection.createStatement()) {
-            statement.executeQuery("select 1 from " + DeadLetterSchema.defaultSchema().deadLetterTable()
-                    + " where 1 = 0").close();
-            return;
-        } catch (java.sql.SQLException missing) {
-            // no table yet
-        }
-        queue.createSchema(postgres(connections) ? new GenericDeadLetterTableFactory() {
-            @Override
-            protected String serializedDataType() {
-                return "BYTEA"; // PostgreSQL has no BLOB (the postgres profile)
-            }
-        } : new GenericDeadLetterTableFactory());
-    }
-
-    private static boolean postgres(ConnectionProvider connections) {
-        try (var connection = connections.getConnection()) {
-            return connection.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT)
-                    .contains("postgres");
-        } catch (java.sql.SQLException e) {
-            return false;
-        }
     }
 
     /** Every failure parks (or re-parks) the event and counts the attempt; nothing is ever dropped. */
