@@ -20,10 +20,12 @@ final class ConcurrencyRetryScheduler implements RetryScheduler {
 
     private final ScheduledExecutorService executor;
     private final int maxRetries;
+    private final Runnable onRetry;
 
-    ConcurrencyRetryScheduler(ScheduledExecutorService executor, int maxRetries) {
+    ConcurrencyRetryScheduler(ScheduledExecutorService executor, int maxRetries, Runnable onRetry) {
         this.executor = executor;
         this.maxRetries = maxRetries;
+        this.onRetry = onRetry;
     }
 
     @Override
@@ -34,6 +36,7 @@ final class ConcurrencyRetryScheduler implements RetryScheduler {
         }
         // a little jitter, growing with the attempts, so two nodes that collided do not collide again in lockstep
         long delayMillis = ThreadLocalRandom.current().nextLong(5, 20L * failures.size() + 10);
+        onRetry.run();
         executor.schedule(commandDispatch, delayMillis, TimeUnit.MILLISECONDS);
         return true;
     }

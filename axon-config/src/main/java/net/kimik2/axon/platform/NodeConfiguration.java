@@ -3,12 +3,16 @@ package net.kimik2.axon.platform;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.commandhandling.gateway.DefaultCommandGateway;
 import org.axonframework.common.caching.Cache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -46,14 +50,18 @@ public class NodeConfiguration {
     /** Axon's gateway, with lost append races retried (other failures are answers and are not). */
     @Bean(destroyMethod = "")
     CommandGateway commandGateway(CommandBus commandBus,
-                                  @Value("${kimi.commands.max-concurrency-retries:5}") int maxRetries) {
+                                  @Value("${kimi.commands.max-concurrency-retries:5}") int maxRetries,
+                                  ObjectProvider<MeterRegistry> meters) {
+        Counter retried = Counter.builder("kimi.commands.concurrency.retries")
+                .description("commands retried after another node appended to their aggregate first")
+                .register(meters.getIfAvailable(SimpleMeterRegistry::new));
         ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "command-retry");
             t.setDaemon(true);
             return t;
         });
         return DefaultCommandGateway.builder().commandBus(commandBus)
-                .retryScheduler(new ConcurrencyRetryScheduler(retries, maxRetries)).build();
+                .retryScheduler(new ConcurrencyRetryScheduler(retries, maxRetries, retried::increment)).build();
     }
 
     /**
