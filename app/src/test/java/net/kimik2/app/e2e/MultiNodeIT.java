@@ -108,6 +108,14 @@ class MultiNodeIT {
 
     @AfterAll
     void stop() throws Exception {
+        // the services outlive single tests: keep their logs (the temporary directory goes with the class)
+        java.nio.file.Files.createDirectories(Path.of("target", "service-logs"));
+        for (ServiceProcess node : new ServiceProcess[] {nodeA, nodeB}) {
+            if (node != null && java.nio.file.Files.exists(node.logFile())) {
+                java.nio.file.Files.copy(node.logFile(), Path.of("target", "service-logs",
+                        "MultiNodeIT-" + node.logFile().getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
         for (AutoCloseable c : new AutoCloseable[] {nodeA, nodeB, stub}) {
             if (c != null) {
                 c.close();
@@ -282,9 +290,10 @@ class MultiNodeIT {
 
     private String register(ServiceProcess node, String prefix) throws Exception {
         String username = prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
-        JsonNode r = node.client().execute(REGISTER, registerInput("Node Tester", username + "@example.org", username,
-                PASSWORD)).data().path("register");
-        assertThat(r.path("__typename").asText()).as(r.toString()).isEqualTo("Registered");
+        GraphQlClient.Response response = node.client().execute(REGISTER, registerInput("Node Tester",
+                username + "@example.org", username, PASSWORD));
+        assertThat(response.body().path("data").path("register").path("__typename").asText()).as(response.raw())
+                .isEqualTo("Registered");
         return login(node, username);
     }
 
