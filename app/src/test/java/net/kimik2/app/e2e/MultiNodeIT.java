@@ -63,7 +63,6 @@ class MultiNodeIT {
     private static final long SIGNUP = 1_000_000;
     /** The stated bound for a revocation on one node to reach the other (signal; the cache TTL is set far above). */
     private static final Duration REVOCATION_BOUND = Duration.ofSeconds(2);
-    private static final Duration WAIT = Duration.ofSeconds(30);
 
     private EmbeddedPostgresServer postgres;
     private MongoWireServer views;
@@ -149,11 +148,11 @@ class MultiNodeIT {
             var liveOp = live.subscribe("live", PromptsIT.STREAM, Map.of("id", promptId));
             Thread.sleep(800); // the answer is well under way: a late subscriber must still get it from the start
             var lateOp = late.subscribe("late", PromptsIT.STREAM, Map.of("id", promptId));
-            List<JsonNode> liveChunks = chunks(liveOp);
-            List<JsonNode> lateChunks = chunks(lateOp);
+            List<JsonNode> liveChunks = PromptsIT.collect(liveOp);
+            List<JsonNode> lateChunks = PromptsIT.collect(lateOp);
             long cost = PromptsIT.cost(25, 5, 31);
-            assertWholeAnswer(liveChunks, promptId, String.join("", parts), cost);
-            assertWholeAnswer(lateChunks, promptId, String.join("", parts), cost);
+            PromptsIT.assertWholeAnswer(liveChunks, promptId, String.join("", parts), cost);
+            PromptsIT.assertWholeAnswer(lateChunks, promptId, String.join("", parts), cost);
             System.out.printf("[MultiNodeIT] node B relayed %d chunks live (%d to the late subscriber)%n",
                     liveChunks.size(), lateChunks.size());
         }
@@ -224,7 +223,8 @@ class MultiNodeIT {
             }
         }
         Thread.sleep(4000);
-        String retriesA = retries(nodeA);
+        String admin = login(nodeB, "admin", "admin password of the two nodes");
+        String retriesA = retries(nodeA, admin);
         nodeA.kill();
         long killedAt = System.nanoTime();
         Thread.sleep(3000);
@@ -233,7 +233,7 @@ class MultiNodeIT {
         assertThat(load.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
         int prompts = acknowledged.values().stream().mapToInt(List::size).sum();
         System.out.printf("[MultiNodeIT] %d prompts acknowledged over both nodes; commands retried after an append "
-                + "race: node A %s, node B %s%n", prompts, retriesA, retries(nodeB));
+                + "race: node A %s, node B %s%n", prompts, retriesA, retries(nodeB, admin));
         assertThat(prompts).isGreaterThan(20);
 
         // node B takes over node A's segments: the view store's and the event store's tokens
@@ -298,7 +298,11 @@ class MultiNodeIT {
     }
 
     private static String login(ServiceProcess node, String username) throws Exception {
-        return node.client().execute(LOGIN, loginInput(username, PASSWORD)).data().path("login").path("token")
+        return login(node, username, PASSWORD);
+    }
+
+    private static String login(ServiceProcess node, String username, String password) throws Exception {
+        return node.client().execute(LOGIN, loginInput(username, password)).data().path("login").path("token")
                 .asText();
     }
 
@@ -319,35 +323,6 @@ class MultiNodeIT {
             Thread.sleep(10);
         }
         throw new AssertionError("the token was still accepted on the other node after 30 s");
-    }
-
-    private static List<JsonNode> chunks(GraphQlWsClient.Operation op) throws InterruptedException {
-        List<JsonNode> chunks = new ArrayList<>();
-        for (GraphQlWsClient.Message m : op.awaitAll(WAIT)) {
-            if (m.isNext()) {
-                assertThat(m.payload().path("errors").isMissingNode()).as(m.payload().toString()).isTrue();
-                chunks.add(m.payload().path("data").path("promptStream"));
-            } else {
-                assertThat(m.type()).as(m.toString()).isEqualTo("complete");
-            }
-        }
-        return chunks;
-    }
-
-    private static void assertWholeAnswer(List<JsonNode> chunks, String promptId, String text, long cost) {
-        StringBuilder answer = new StringBuilder();
-        for (int i = 0; i < chunks.size(); i++) {
-            JsonNode c = chunks.get(i);
-            assertThat(c.path("promptId").asText()).isEqualTo(promptId);
-            assertThat(c.path("seq").asInt()).isEqualTo(i);
-            assertThat(c.path("done").asBoolean()).isEqualTo(i == chunks.size() - 1);
-            answer.append(c.path("delta").asText());
-        }
-        assertThat(chunks.size()).isGreaterThan(2);
-        assertThat(answer.toString()).isEqualTo(text);
-        JsonNode last = chunks.get(chunks.size() - 1);
-        assertThat(last.path("usage").path("costCredits").asLong()).isEqualTo(cost);
-        assertThat(last.path("failureCode").isNull()).isTrue();
     }
 
     /** Waits until nothing is held and every acknowledged prompt's hold is in the ledger view. */
@@ -384,7 +359,7 @@ class MultiNodeIT {
     private Map<String, Integer> jdbcTokenOwners() throws Exception {
         Map<String, Integer> owners = new TreeMap<>();
         try (Connection c = postgres.connect("kimi"); var s = c.createStatement();
-             var rs = s.executeQuery("SELECT owner FROM token_entry")) {
+             var rs = s.executeQuery("SELECT owner FROM tokenentry")) {
             while (rs.next()) {
                 owners.merge(String.valueOf(rs.getString(1)), 1, Integer::sum);
             }
@@ -392,10 +367,12 @@ class MultiNodeIT {
         return owners;
     }
 
-    private static String retries(ServiceProcess node) throws Exception {
+    /** The node's count of commands retried after a lost append race (the actuator needs an admin). */
+    private static String retries(ServiceProcess node, String adminToken) throws Exception {
         var http = java.net.http.HttpClient.newHttpClient();
         var response = http.send(java.net.http.HttpRequest.newBuilder(
-                        URI.create(node.baseUrl() + "/actuator/metrics/kimi.commands.concurrency.retries")).build(),
+                        URI.create(node.baseUrl() + "/actuator/metrics/kimi.commands.concurrency.retries"))
+                        .header("Authorization", "Bearer " + adminToken).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         return response.statusCode() == 200
                 ? new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body())
