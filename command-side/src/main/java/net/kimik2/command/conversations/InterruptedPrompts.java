@@ -77,6 +77,7 @@ class InterruptedPrompts {
         jdbc.execute("ALTER TABLE prompt_in_flight ADD COLUMN IF NOT EXISTS node_id VARCHAR(64)");
         jdbc.execute("CREATE TABLE IF NOT EXISTS service_node (node_id VARCHAR(64) PRIMARY KEY, "
                 + "heartbeat_at BIGINT NOT NULL)");
+        renewLease(); // before this node can accept a prompt, so no other node takes its rows for orphans
     }
 
     InterruptedPrompts(JdbcTemplate jdbc, CommandGateway commands, boolean failAtStart) {
@@ -106,10 +107,11 @@ class InterruptedPrompts {
     /** Fails the prompts that a previous run of this node accepted and never finished; then keeps the lease. */
     @EventListener(ApplicationReadyEvent.class)
     void failInterrupted() {
+        renewLease(); // also with recovery off: the other nodes must see this node alive
+        startLeaseRounds();
         if (!failAtStart) {
             return;
         }
-        renewLease();
         Instant started = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
         int cut = fail(jdbc.query("SELECT conversation_id, user_id, prompt_id FROM prompt_in_flight "
                         + "WHERE accepted_at < ? AND (node_id = ? OR node_id IS NULL OR ?)", this::row,
@@ -117,6 +119,9 @@ class InterruptedPrompts {
         if (cut > 0) {
             log.info("{} prompt(s) cut by the previous stop ended as INTERRUPTED; their holds are released", cut);
         }
+    }
+
+    private void startLeaseRounds() {
         leases = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "node-lease");
             t.setDaemon(true);
@@ -129,7 +134,9 @@ class InterruptedPrompts {
     private void leaseRound() {
         try {
             renewLease();
-            failOrphans();
+            if (failAtStart) {
+                failOrphans();
+            }
         } catch (RuntimeException e) {
             log.warn("node lease round failed ({}); trying again", e.getClass().getSimpleName());
         }

@@ -95,9 +95,8 @@ class InterruptedPromptsTest {
                 submitted("on-live", Instant.now())));
         new AnnotationEventHandlerAdapter(dead).handle(GenericEventMessage.asEventMessage(
                 submitted("on-dead", Instant.now())));
-        db.update("INSERT INTO service_node (node_id, heartbeat_at) VALUES ('live', ?)", System.currentTimeMillis());
-        db.update("INSERT INTO service_node (node_id, heartbeat_at) VALUES ('dead', ?)",
-                System.currentTimeMillis() - 31_000);
+        // every node holds a lease from its start; the dead one stopped renewing it 31 s ago
+        db.update("UPDATE service_node SET heartbeat_at = ? WHERE node_id = 'dead'", System.currentTimeMillis() - 31_000);
 
         survivor.failOrphans();
 
