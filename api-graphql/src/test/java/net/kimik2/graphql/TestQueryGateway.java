@@ -46,10 +46,14 @@ public class TestQueryGateway implements QueryGateway {
         }));
     }
 
-    /** A view that is already there: what {@code ViewWaiter} waits for. */
-    public <Q> void onView(Class<Q> type, Function<Q, ?> view) {
+    /**
+     * A view that is already there: what {@code ViewWaiter} waits for (its subscription, and the point query it polls
+     * while waiting, unless the test answers that query itself).
+     */
+    public synchronized <Q> void onView(Class<Q> type, Function<Q, ?> view) {
         onSubscription(type, query -> java.util.Optional.ofNullable(view.apply(query)), Flux.empty(), () -> {
         });
+        handlers.putIfAbsent(type, query -> java.util.Optional.ofNullable(view.apply(type.cast(query))));
     }
 
     public synchronized List<Object> asked() {

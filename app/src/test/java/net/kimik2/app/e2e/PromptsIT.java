@@ -477,7 +477,7 @@ class PromptsIT {
         return GraphQlWsClient.connect(uri, Map.of("Authorization", "Bearer " + token));
     }
 
-    private static List<JsonNode> collect(GraphQlWsClient.Operation op) throws InterruptedException {
+    static List<JsonNode> collect(GraphQlWsClient.Operation op) throws InterruptedException {
         List<JsonNode> chunks = new ArrayList<>();
         for (GraphQlWsClient.Message m : op.awaitAll(WAIT)) {
             if (m.isNext()) {
@@ -490,7 +490,7 @@ class PromptsIT {
         return chunks;
     }
 
-    private static void assertWholeAnswer(List<JsonNode> chunks, String promptId, String text, long cost) {
+    static void assertWholeAnswer(List<JsonNode> chunks, String promptId, String text, long cost) {
         StringBuilder answer = new StringBuilder();
         for (int i = 0; i < chunks.size(); i++) {
             JsonNode c = chunks.get(i);

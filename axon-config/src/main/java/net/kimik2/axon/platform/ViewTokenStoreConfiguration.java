@@ -31,7 +31,7 @@ public class ViewTokenStoreConfiguration {
     ConfigurerModule viewTokenStores(MongoClient mongoClient,
                                      @Value("${spring.data.mongodb.database:kimi}") String database,
                                      @Value("${kimi.processing.view-processors:}") List<String> viewProcessors,
-                                     Serializer serializer) {
+                                     Serializer serializer, NodeIdentity node) {
         return configurer -> configurer.eventProcessing(processing -> {
             var store = new java.util.concurrent.atomic.AtomicReference<TokenStore>();
             for (String processor : viewProcessors) {
@@ -44,6 +44,9 @@ public class ViewTokenStoreConfiguration {
                                         .build()
                                         .withTrackingTokenCollection("view_tokens"))
                                 .serializer(serializer)
+                                // a segment's owner is this node; another node takes it over once its claim
+                                // is older than the timeout (a killed node's views go on, ADR 0025)
+                                .nodeId(node.id())
                                 .claimTimeout(Duration.ofSeconds(10))
                                 .build()));
             }

@@ -67,7 +67,8 @@ class ViewTokenStoreConfigurationTest {
                 .registerTrackingEventProcessor("views")
                 .registerEventHandler(c -> views)
                 .registerDefaultListenerInvocationErrorHandler(c -> PropagatingErrorHandler.instance());
-        new ViewTokenStoreConfiguration().viewTokenStores(client, "test", List.of("views"), serializer)
+        new ViewTokenStoreConfiguration().viewTokenStores(client, "test", List.of("views"), serializer,
+                        new NodeIdentity("test-node"))
                 .configureModule(configurer);
         axon = configurer.start();
     }

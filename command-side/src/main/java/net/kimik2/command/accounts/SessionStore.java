@@ -13,6 +13,7 @@ import net.kimik2.api.accounts.PasswordChangedEvent;
 import net.kimik2.api.privacy.ErasureRequestedEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import net.kimik2.axon.platform.NodeSignals;
 import net.kimik2.axon.platform.ReadCache;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
@@ -32,25 +33,45 @@ import org.springframework.stereotype.Component;
 @ProcessingGroup("accounts-sessions")
 class SessionStore {
 
+    /** Signal topic of revoked sessions: a session id, or {@link #ALL} (ids only, no personal data). */
+    private static final String SIGNAL = "sessions";
+    private static final String ALL = "*";
+
     private final JdbcTemplate jdbc;
     /**
      * Every authenticated request asks for its session; live sessions are served from memory. Logout and erasure
      * drop the entries on this node at once (before and after their commit, so no reader re-inserts the old row);
-     * the expiry bounds how long another node's logout may take here.
+     * other nodes drop theirs when this node's signal arrives (ADR 0025); the expiry bounds how long another node's
+     * logout may take here when a signal is lost.
      */
     private final ReadCache<String, ActiveSession> live;
+    private final NodeSignals signals;
     private final java.util.Map<String, Instant> lastSeenWritten = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Autowired
     SessionStore(JdbcTemplate jdbc, ObjectProvider<MeterRegistry> meters,
                  @Value("${kimi.cache.sessions.size:100000}") long size,
-                 @Value("${kimi.cache.sessions.ttl:PT10S}") Duration ttl) {
-        this(jdbc, meters.getIfAvailable(), size, ttl);
+                 @Value("${kimi.cache.sessions.ttl:PT10S}") Duration ttl, NodeSignals signals) {
+        this(jdbc, meters.getIfAvailable(), size, ttl, signals);
     }
 
     SessionStore(JdbcTemplate jdbc, MeterRegistry meters, long cacheSize, Duration cacheTtl) {
+        this(jdbc, meters, cacheSize, cacheTtl, NodeSignals.NONE);
+    }
+
+    private SessionStore(JdbcTemplate jdbc, MeterRegistry meters, long cacheSize, Duration cacheTtl,
+                         NodeSignals signals) {
         this.jdbc = jdbc;
         this.live = new ReadCache<>("sessions", cacheSize, cacheTtl, meters);
+        this.signals = signals;
+        signals.subscribe(SIGNAL, id -> {
+            if (id.equals(ALL)) {
+                live.invalidateAll();
+            } else {
+                live.invalidate(id);
+            }
+        });
+        signals.onGap(live::invalidateAll);
     }
 
     @EventHandler
@@ -74,6 +95,7 @@ class SessionStore {
         jdbc.update("UPDATE account_session SET revoked_at = ? WHERE session_id = ? AND user_id = ? AND revoked_at IS NULL",
                 Timestamp.from(event.loggedOutAt()), event.sessionId(), event.userId());
         forget(() -> live.invalidate(event.sessionId()));
+        signals.publish(SIGNAL, event.sessionId());
     }
 
     /** A password change ends every other session of the person at once. */
@@ -83,6 +105,7 @@ class SessionStore {
                 + "AND session_id <> ?", Timestamp.from(event.changedAt()), event.userId(),
                 event.keptSessionId() == null ? "" : event.keptSessionId());
         forget(live::invalidateAll);
+        signals.publish(SIGNAL, ALL);
     }
 
     /** Erasure: every session of the person ends in the same transaction as the request. */
@@ -92,6 +115,7 @@ class SessionStore {
                 Timestamp.from(event.requestedAt()), event.userId());
         // sessions are keyed by id; an erasure is rare enough to drop them all rather than index them by person
         forget(live::invalidateAll);
+        signals.publish(SIGNAL, ALL);
     }
 
     /** Now, and again once the revocation is committed (a reader between the two may have cached the old row). */

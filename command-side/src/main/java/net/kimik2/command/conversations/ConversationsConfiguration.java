@@ -1,6 +1,7 @@
 package net.kimik2.command.conversations;
 
 import net.kimik2.api.privacy.ErasureRequestedEvent;
+import net.kimik2.axon.platform.NodeSignals;
 import org.axonframework.common.caching.Cache;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
@@ -22,15 +23,22 @@ class ConversationsConfiguration {
     @ProcessingGroup("conversations-cache")
     static class ConversationCacheEviction {
 
-        private final Cache cache;
+        private static final String SIGNAL = "conversations-erased";
 
-        ConversationCacheEviction(@Qualifier(CONVERSATION_CACHE) Cache cache) {
+        private final Cache cache;
+        private final NodeSignals signals;
+
+        ConversationCacheEviction(@Qualifier(CONVERSATION_CACHE) Cache cache, NodeSignals signals) {
             this.cache = cache;
+            this.signals = signals;
+            // the other nodes drop theirs too (the erasure's user id is the only content of the signal, ADR 0025)
+            signals.subscribe(SIGNAL, userId -> cache.removeAll());
         }
 
         @EventHandler
         void on(ErasureRequestedEvent event) {
             cache.removeAll();
+            signals.publish(SIGNAL, event.userId());
         }
     }
 }

@@ -70,6 +70,10 @@ class RetentionSweep implements SmartLifecycle {
         if (!next.isEmpty() && now.isBefore(next.get(0).toInstant())) {
             return false;
         }
+        Timestamp due = Timestamp.from(now.plus(interval));
+        if (!claim(next, due)) {
+            return false; // another node took this run (several nodes share the schedule, ADR 0025)
+        }
         Set<String> held = new HashSet<>(holds.heldUserIds());
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (RetentionRule rule : rules) {
@@ -78,12 +82,25 @@ class RetentionSweep implements SmartLifecycle {
         String encoded = String.join(";", counts.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
         jdbc.update("INSERT INTO retention_run (run_id, ran_at, counts, held_persons) VALUES (?, ?, ?, ?)",
                 UUID.randomUUID().toString(), Timestamp.from(now), encoded, held.size());
-        Timestamp due = Timestamp.from(now.plus(interval));
-        if (jdbc.update("UPDATE retention_schedule SET next_run_at = ? WHERE name = 'sweep'", due) == 0) {
-            jdbc.update("INSERT INTO retention_schedule (name, next_run_at) VALUES ('sweep', ?)", due);
-        }
         log.info("retention run: {} ({} persons on legal hold skipped)", encoded, held.size());
         return true;
+    }
+
+    /**
+     * Moves the schedule on before the run, only if no other node moved it since it was read (compare and set), so
+     * one node runs each due sweep. A crash during the run leaves it for the next interval (the rules are idempotent).
+     */
+    private boolean claim(List<Timestamp> seen, Timestamp due) {
+        if (seen.isEmpty()) {
+            try {
+                jdbc.update("INSERT INTO retention_schedule (name, next_run_at) VALUES ('sweep', ?)", due);
+                return true;
+            } catch (org.springframework.dao.DataIntegrityViolationException anotherNodeFirst) {
+                return false;
+            }
+        }
+        return jdbc.update("UPDATE retention_schedule SET next_run_at = ? WHERE name = 'sweep' AND next_run_at = ?",
+                due, seen.get(0)) == 1;
     }
 
     @QueryHandler

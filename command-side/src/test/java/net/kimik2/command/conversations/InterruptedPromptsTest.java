@@ -72,4 +72,35 @@ class InterruptedPromptsTest {
         new AnnotationEventHandlerAdapter(off).handle(GenericEventMessage.asEventMessage(submitted("cut", BEFORE_START)));
         off.failInterrupted(); // no handler subscribed: sending would throw
     }
+
+    @Test
+    void aNodeFailsOnlyThePromptsOfNodesWhoseLeaseExpired() throws Exception {
+        SimpleCommandBus bus = SimpleCommandBus.builder().build();
+        List<FailPromptCommand> cut = new CopyOnWriteArrayList<>();
+        bus.subscribe(FailPromptCommand.class.getName(), message -> {
+            cut.add((FailPromptCommand) message.getPayload());
+            return true;
+        });
+        var db = new JdbcTemplate(H2.newDatabase());
+        var gateway = DefaultCommandGateway.builder().commandBus(bus).build();
+        var settings = java.time.Duration.ofSeconds(30);
+        InterruptedPrompts live = new InterruptedPrompts(db, gateway, true, new net.kimik2.axon.platform.NodeIdentity(
+                "live"), net.kimik2.axon.platform.NodeSignals.NONE, settings, java.time.Duration.ofSeconds(5));
+        InterruptedPrompts dead = new InterruptedPrompts(db, gateway, true, new net.kimik2.axon.platform.NodeIdentity(
+                "dead"), net.kimik2.axon.platform.NodeSignals.NONE, settings, java.time.Duration.ofSeconds(5));
+        InterruptedPrompts survivor = new InterruptedPrompts(db, gateway, true, new net.kimik2.axon.platform
+                .NodeIdentity("survivor"), net.kimik2.axon.platform.NodeSignals.NONE, settings,
+                java.time.Duration.ofSeconds(5));
+        new AnnotationEventHandlerAdapter(live).handle(GenericEventMessage.asEventMessage(
+                submitted("on-live", Instant.now())));
+        new AnnotationEventHandlerAdapter(dead).handle(GenericEventMessage.asEventMessage(
+                submitted("on-dead", Instant.now())));
+        // every node holds a lease from its start; the dead one stopped renewing it 31 s ago
+        db.update("UPDATE service_node SET heartbeat_at = ? WHERE node_id = 'dead'", System.currentTimeMillis() - 31_000);
+
+        survivor.failOrphans();
+
+        assertThat(cut).containsExactly(new FailPromptCommand("c-on-dead", "u-1", "on-dead",
+                PromptFailureCode.INTERRUPTED));
+    }
 }

@@ -220,6 +220,33 @@ class RetentionSweepTest {
     }
 
     /** The injected clock, moved by the test. */
+    /** Two nodes share the schedule: each due sweep is run by exactly one of them, however close their checks. */
+    @Test
+    void twoNodesCheckingAtOnceRunEachDueSweepOnce() throws Exception {
+        start();
+        RetentionSweep one = new RetentionSweep(jdbc, List.of(conversations, devices), holds, clock, DAY,
+                Duration.ofMinutes(1));
+        RetentionSweep other = new RetentionSweep(jdbc, List.of(conversations, devices), new LegalHolds(jdbc), clock,
+                DAY, Duration.ofMinutes(1));
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            int rounds = 20;
+            int ran = 0;
+            for (int i = 1; i <= rounds; i++) {
+                clock.set(T0.plus(DAY.multipliedBy(i)).plusSeconds(1));
+                var go = new java.util.concurrent.CountDownLatch(1);
+                var a = pool.submit(() -> { go.await(); return one.runIfDue(); });
+                var b = pool.submit(() -> { go.await(); return other.runIfDue(); });
+                go.countDown();
+                ran += (a.get() ? 1 : 0) + (b.get() ? 1 : 0);
+            }
+            assertThat(ran).isEqualTo(rounds);
+            assertThat(one.handle(new FindRetentionRunsQuery(100))).hasSize(rounds);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private static final class MutableClock extends Clock {
         private volatile Instant now;
 

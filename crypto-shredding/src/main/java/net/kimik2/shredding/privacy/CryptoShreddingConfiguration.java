@@ -13,6 +13,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
+import net.kimik2.axon.platform.NodeSignals;
 
 /** The data keys, the field cipher and the encrypting serializer that Axon uses for everything it stores. */
 @Configuration(proxyBeanMethods = false)
@@ -21,8 +22,13 @@ public class CryptoShreddingConfiguration {
     @Bean
     DataKeys dataKeys(KeyVault vault, KeyEncryptionService kes, ObjectProvider<MeterRegistry> meters,
                       @Value("${kimi.privacy.key-cache.size:10000}") int cacheSize,
-                      @Value("${kimi.privacy.key-cache.ttl:PT60S}") Duration cacheTtl) {
-        return new DataKeys(vault, kes, meters.getIfAvailable(SimpleMeterRegistry::new), cacheSize, cacheTtl);
+                      @Value("${kimi.privacy.key-cache.ttl:PT60S}") Duration cacheTtl, NodeSignals signals) {
+        DataKeys keys = new DataKeys(vault, kes, meters.getIfAvailable(SimpleMeterRegistry::new), cacheSize, cacheTtl);
+        // a key fenced or destroyed here leaves the other nodes' caches at once, not after the TTL (ADR 0025)
+        keys.onErased(scope -> signals.publish("key-erased", scope));
+        signals.subscribe("key-erased", keys::evict);
+        signals.onGap(keys::evictAll);
+        return keys;
     }
 
     @Bean

@@ -28,6 +28,7 @@ public class DataKeys {
     private final KeyVault vault;
     private final KeyEncryptionService kes;
     private final Cache<String, Entry> cache;
+    private volatile java.util.function.Consumer<String> erasedListener = scope -> { };
     private final SecureRandom random = new SecureRandom();
     private final Counter hits;
     private final Counter misses;
@@ -108,6 +109,7 @@ public class DataKeys {
     public String fence(String scope, String ownerId, String requestId) {
         String fingerprint = vault.fence(scope, ownerId, requestId, Instant.now());
         cache.put(scope, ERASED);
+        erasedListener.accept(scope);
         return fingerprint;
     }
 
@@ -115,6 +117,21 @@ public class DataKeys {
     public void destroy(String scope) {
         vault.destroy(scope, Instant.now());
         cache.put(scope, ERASED);
+        erasedListener.accept(scope);
+    }
+
+    /** Told the scope of every fence and destruction here (other nodes must drop their cached key, ADR 0025). */
+    public void onErased(java.util.function.Consumer<String> listener) {
+        this.erasedListener = listener;
+    }
+
+    /** Drops a cached key: the next use reads the vault again (a scope erased on another node). */
+    public void evict(String scope) {
+        cache.invalidate(scope);
+    }
+
+    public void evictAll() {
+        cache.invalidateAll();
     }
 
     public List<String> scopesOwnedBy(String ownerId) {

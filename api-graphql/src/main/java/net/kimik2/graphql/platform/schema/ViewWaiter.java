@@ -18,6 +18,8 @@ import reactor.core.publisher.Mono;
 @Component
 public class ViewWaiter {
 
+    private static final Duration POLL = Duration.ofMillis(100);
+
     private final QueryGateway queries;
 
     ViewWaiter(QueryGateway queries) {
@@ -33,7 +35,13 @@ public class ViewWaiter {
         SubscriptionQueryResult<Optional<V>, V> result = queries.subscriptionQuery(query,
                 ResponseTypes.optionalInstanceOf(viewType), ResponseTypes.instanceOf(viewType));
         try {
-            return Flux.concat(result.initialResult().flatMap(o -> Mono.justOrEmpty(o)), result.updates())
+            // the projection may run on another node (several nodes share the views, ADR 0025): its updates are
+            // emitted there, so the view is also read again every poll interval until it is ready
+            Flux<V> polled = Flux.interval(POLL, POLL)
+                    .concatMap(i -> Mono.fromFuture(queries.query(query, ResponseTypes.optionalInstanceOf(viewType)))
+                            .flatMap(Mono::justOrEmpty));
+            return Flux.merge(Flux.concat(result.initialResult().flatMap(o -> Mono.justOrEmpty(o)), result.updates()),
+                            polled)
                     .filter(ready)
                     .next()
                     .blockOptional(timeout)
