@@ -46,7 +46,7 @@ class AxonServerProfileTest {
 
             DataSource events = context.getBean(DataSource.class);
             assertThat(ProfileContexts.tables(events)).containsAll(ProfileContexts.EVENT_TABLES);
-            assertThat(ProfileContexts.versions(events, "flyway_schema_history")).containsExactly("1", "2");
+            assertThat(ProfileContexts.versions(events, "flyway_schema_history")).containsExactly("1", "2", "3");
 
             // what a credit hold does: a persistent deadline, a row in scheduled_tasks
             String id = deadlines.schedule(Duration.ofHours(1), "probe-expiry", null,

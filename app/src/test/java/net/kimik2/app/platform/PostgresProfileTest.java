@@ -40,7 +40,7 @@ class PostgresProfileTest {
                 assertThat(events.getConnection().getMetaData().getURL()).contains("/kimi_events");
                 assertThat(ProfileContexts.tables(events)).containsAll(ProfileContexts.EVENT_TABLES)
                         .doesNotContainAnyElementsOf(ProfileContexts.VAULT_TABLES);
-                assertThat(ProfileContexts.versions(events, "flyway_schema_history")).containsExactly("1", "2");
+                assertThat(ProfileContexts.versions(events, "flyway_schema_history")).containsExactly("1", "2", "3");
 
                 DataSource vault = new DriverManagerDataSource(postgres.jdbcUrl("kimi_vault"),
                         EmbeddedPostgresServer.USER, EmbeddedPostgresServer.PASSWORD);

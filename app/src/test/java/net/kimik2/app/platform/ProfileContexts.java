@@ -25,7 +25,7 @@ final class ProfileContexts {
             "deadletterentry", "scheduled_tasks", "account_lookup", "account_session", "account_role",
             "account_policy", "account_choices", "account_device", "api_key", "api_key_prompt", "prompt_in_flight",
             "retention_billing", "retention_schedule", "retention_run", "legal_hold", "retention_conversation",
-            "data_export", "retention_device", "notice_outbox", "policy_announcement", "flyway_schema_history");
+            "data_export", "retention_device", "notice_outbox", "policy_announcement", "service_node", "flyway_schema_history");
     static final List<String> VAULT_TABLES = List.of("platform_secret", "scope_key", "vault_schema_history");
 
     static {
