@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.kimik2.testsupport.platform.GraphQlClient;
+import net.kimik2.testsupport.platform.ServiceBackend;
 import net.kimik2.testsupport.platform.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,7 +52,7 @@ class AuditReplayIT {
 
     @BeforeAll
     void start(@TempDir Path temp) throws Exception {
-        service = new ServiceProcess(temp.resolve("data"), Map.of("KIMI_ADMIN_PASSWORD", ADMIN_PASSWORD,
+        service = ServiceBackend.service(temp.resolve("data"), Map.of("KIMI_ADMIN_PASSWORD", ADMIN_PASSWORD,
                 "KIMI_MODEL_OFFLINE_CHUNK_DELAY", "0ms")).start();
         client = service.client();
         admin = token("admin", ADMIN_PASSWORD);

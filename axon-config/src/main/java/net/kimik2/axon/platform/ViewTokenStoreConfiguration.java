@@ -38,15 +38,26 @@ public class ViewTokenStoreConfiguration {
                 processing.registerTransactionManager(processor, config -> NoTransactionManager.instance());
                 processing.registerTokenStore(processor, config -> store.updateAndGet(existing -> existing != null
                         ? existing
-                        : MongoTokenStore.builder()
-                                .mongoTemplate(DefaultMongoTemplate.builder()
-                                        .mongoDatabase(mongoClient, database)
-                                        .build()
-                                        .withTrackingTokenCollection("view_tokens"))
-                                .serializer(serializer)
-                                .claimTimeout(Duration.ofSeconds(10))
-                                .build()));
+                        : tokenStore(mongoClient, database, serializer)));
             }
         });
+    }
+
+    /**
+     * The builder does not create the token collection's unique index on (processorName, segment), and nothing else
+     * does: without it two nodes starting at once on one MongoDB could both insert a segment's token, since the
+     * store relies on a duplicate-key error to tell that another node won. Created here, at start, on any MongoDB.
+     */
+    private static MongoTokenStore tokenStore(MongoClient mongoClient, String database, Serializer serializer) {
+        MongoTokenStore tokens = MongoTokenStore.builder()
+                .mongoTemplate(DefaultMongoTemplate.builder()
+                        .mongoDatabase(mongoClient, database)
+                        .build()
+                        .withTrackingTokenCollection("view_tokens"))
+                .serializer(serializer)
+                .claimTimeout(Duration.ofSeconds(10))
+                .build();
+        tokens.ensureIndexes();
+        return tokens;
     }
 }

@@ -32,9 +32,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** Starts a fresh server with its data directory in {@code dir} (emptied first). */
     public static EmbeddedPostgresServer start(Path dir) throws IOException {
+        return start(dir, Map.of());
+    }
+
+    /** {@link #start(Path)} with further {@code postgresql.conf} settings (e.g. a smaller WAL for tests). */
+    public static EmbeddedPostgresServer start(Path dir, Map<String, String> serverConfig) throws IOException {
         Files.createDirectories(dir);
         Path data = dir.resolve("pgdata");
-        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+        serverConfig.forEach(builder::setServerConfig);
+        EmbeddedPostgres pg = builder
                 .setDataDirectory(data)
                 .setCleanDataDirectory(true)
                 .setPort(ServiceProcess.freePort())
