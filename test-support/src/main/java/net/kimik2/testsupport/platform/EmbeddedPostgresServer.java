@@ -39,9 +39,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     public static EmbeddedPostgresServer start(Path dir, Map<String, String> serverConfig) throws IOException {
         Files.createDirectories(dir);
         Path data = dir.resolve("pgdata");
-        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
-        serverConfig.forEach(builder::setServerConfig);
-        EmbeddedPostgres pg = builder
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(data)
                 .setCleanDataDirectory(true)
                 .setPort(ServiceProcess.freePort())
@@ -49,8 +47,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 .setServerConfig("max_connections", "300")
                 .setServerConfig("fsync", "on") // crash safety is measured as configured in production
                 .setOutputRedirector(java.lang.ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile()))
-                .setErrorRedirector(java.lang.ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile()))
-                .start();
+                .setErrorRedirector(java.lang.ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile()));
+        serverConfig.forEach(builder::setServerConfig); // after the defaults: a caller's setting wins
+        EmbeddedPostgres pg = builder.start();
         return new EmbeddedPostgresServer(pg, data);
     }
 

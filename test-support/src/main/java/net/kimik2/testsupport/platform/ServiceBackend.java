@@ -136,9 +136,11 @@ public abstract sealed class ServiceBackend permits ServiceBackend.Embedded, Ser
                 return;
             }
             root = Files.createTempDirectory("kimi-it-postgres-");
-            // a small WAL: checkpoints come often, and a scan of pg_wal for clear text stays short
+            // a small WAL: checkpoints come often, and a scan of pg_wal for clear text stays short. No fsync: the
+            // tests kill services, never this server, and a commit survives a killed client without it (the end-to-end
+            // run on a shared 2-core machine is otherwise dominated by fsync waits)
             postgres = EmbeddedPostgresServer.start(root.resolve("postgres"), Map.of("max_wal_size", "96MB",
-                    "min_wal_size", "32MB"));
+                    "min_wal_size", "32MB", "fsync", "off"));
             mongo = MongoWireServer.start(root.resolve("mongo"));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
