@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import net.kimik2.testsupport.platform.GraphQlClient;
+import net.kimik2.testsupport.platform.ServiceBackend;
 import net.kimik2.testsupport.platform.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +37,7 @@ class AccountsEndToEndIT {
 
     @BeforeAll
     void start(@TempDir Path temp) throws Exception {
-        service = new ServiceProcess(temp.resolve("data"), Map.of("KIMI_SIGNUP_CREDITS", Long.toString(SIGNUP_CREDITS)))
+        service = ServiceBackend.service(temp.resolve("data"), Map.of("KIMI_SIGNUP_CREDITS", Long.toString(SIGNUP_CREDITS)))
                 .start();
         client = service.client();
     }

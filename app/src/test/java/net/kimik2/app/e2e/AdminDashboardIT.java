@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import net.kimik2.testsupport.platform.GraphQlClient;
+import net.kimik2.testsupport.platform.ServiceBackend;
 import net.kimik2.testsupport.platform.ServiceProcess;
 import net.kimik2.testsupport.platform.SystemChromium;
 import org.junit.jupiter.api.AfterAll;
@@ -50,7 +51,7 @@ class AdminDashboardIT {
         SystemChromium.ensureInstalled();
         Files.createDirectories(SHOTS);
         // the erasure pauses before its fence so that the browser can see it pending (a test hook, off by default)
-        service = new ServiceProcess(temp.resolve("data"), Map.of("KIMI_ADMIN_PASSWORD", ADMIN_PASSWORD,
+        service = ServiceBackend.service(temp.resolve("data"), Map.of("KIMI_ADMIN_PASSWORD", ADMIN_PASSWORD,
                 "KIMI_PRIVACY_FAULT_INJECTION_PAUSE_BEFORE_FENCE", "PT8S")).start();
         client = service.client();
         browser = SystemChromium.offlineBrowser(1280, 800);

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.Map;
 import net.kimik2.testsupport.platform.GraphQlClient;
+import net.kimik2.testsupport.platform.ServiceBackend;
 import net.kimik2.testsupport.platform.ServiceProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +42,7 @@ class AdminEndToEndIT {
 
     @Test
     void adminReplaysViewsAndTheyComeBackTheSame() throws Exception {
-        try (ServiceProcess service = new ServiceProcess(temp.resolve("data"),
+        try (ServiceProcess service = ServiceBackend.service(temp.resolve("data"),
                 Map.of("KIMI_ADMIN_PASSWORD", ADMIN_PASSWORD)).start()) {
             GraphQlClient client = service.client();
             for (int i = 0; i < 3; i++) {

@@ -30,6 +30,7 @@ import java.util.zip.ZipInputStream;
 import net.kimik2.testsupport.platform.GraphQlClient;
 import net.kimik2.testsupport.platform.GraphQlWsClient;
 import net.kimik2.testsupport.platform.GraphQlWsClient.ConnectionRefusedException;
+import net.kimik2.testsupport.platform.ServiceBackend;
 import net.kimik2.testsupport.platform.ServiceProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -104,7 +105,7 @@ class DataRightsIT {
         model.defaultScenario(MoonshotStub.Scenario.ok("The Z9kq ", "answer"));
         Map<String, String> env = Map.of("KIMI_ADMIN_PASSWORD", ADMIN_PASSWORD, "KIMI_MODEL_BASE_URL", model.baseUrl(),
                 "KIMI_MODEL_API_KEY", "sk-test-key");
-        try (model; ServiceProcess service = new ServiceProcess(data, env).start()) {
+        try (model; ServiceProcess service = ServiceBackend.service(data, env).start()) {
             GraphQlClient client = service.client();
             register(client, name, email, username);
             register(client, "Other W4vb", "oth.w4vb@example.net", "oth_w4vb_user");
@@ -195,7 +196,7 @@ class DataRightsIT {
             try (Stream<Path> files = Files.list(data.resolve("exports"))) {
                 assertThat(files.map(p -> p.getFileName().toString())).contains(exportId + ".zip.enc");
             }
-            try (Connection vault = StoreFiles.h2(data, "vault");
+            try (Connection vault = StoreFiles.store(data, "vault");
                  PreparedStatement ps = vault.prepareStatement("SELECT state, sealed FROM scope_key WHERE scope = ?")) {
                 ps.setString(1, "export:" + exportId);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -212,7 +213,7 @@ class DataRightsIT {
         Path data = temp.resolve("data");
         String apiKey;
         Map<String, String> env = Map.of("KIMI_ADMIN_PASSWORD", ADMIN_PASSWORD);
-        try (ServiceProcess service = new ServiceProcess(data, env).start()) {
+        try (ServiceProcess service = ServiceBackend.service(data, env).start()) {
             register(service.client(), "Policy Person", "policy.person@example.net", "policy_person");
             register(service.client(), "Policy Eraser", "policy.eraser@example.net", "policy_eraser");
             apiKey = OpenAiEndToEndIT.createKey(service.client(), login(service.client(), "policy_person", DESKTOP),
@@ -222,7 +223,7 @@ class DataRightsIT {
         newPolicy.put("KIMI_POLICY_VERSION", "2026-07");
         newPolicy.put("KIMI_POLICY_EFFECTIVE_FROM", "2026-01-15T00:00:00Z");
         newPolicy.put("KIMI_NOTICES_DELIVER_EVERY", "PT0.2S");
-        try (ServiceProcess service = new ServiceProcess(data, newPolicy).start()) {
+        try (ServiceProcess service = ServiceBackend.service(data, newPolicy).start()) {
             GraphQlClient client = service.client();
             String token = login(client, "policy_person", DESKTOP);
             JsonNode policy = client.executeAs(token, POLICY, Map.of()).data().path("policy");
@@ -276,7 +277,7 @@ class DataRightsIT {
     @Test
     void aRevokedSessionStopsWorkingAtOnceOverHttpAndWebSocket() throws Exception {
         Path data = temp.resolve("data");
-        try (ServiceProcess service = new ServiceProcess(data, Map.of()).start()) {
+        try (ServiceProcess service = ServiceBackend.service(data, Map.of()).start()) {
             GraphQlClient client = service.client();
             register(client, "Revoke Person", "revoke.person@example.net", "revoke_person");
             String keeper = login(client, "revoke_person", DESKTOP);

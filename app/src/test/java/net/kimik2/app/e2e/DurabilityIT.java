@@ -8,17 +8,25 @@ import static net.kimik2.app.e2e.Operations.registerInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.ConnectionString;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import net.kimik2.testsupport.platform.GraphQlClient;
+import net.kimik2.testsupport.platform.ServiceBackend;
 import net.kimik2.testsupport.platform.ServiceProcess;
+import org.bson.Document;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What was acknowledged survives a graceful stop and a hard kill, and a fresh start is quick. */
+@ExtendWith(ServiceLogsOnFailure.class)
 class DurabilityIT {
 
     private static final String PASSWORD = "a long enough passphrase";
@@ -44,14 +52,14 @@ class DurabilityIT {
         Path data = temp.resolve("data");
         String token;
         String userId;
-        try (ServiceProcess first = new ServiceProcess(data, Map.of()).start()) {
+        try (ServiceProcess first = ServiceBackend.service(data, Map.of()).start()) {
             assertThat(first.lastStartup()).as("start-up on a fresh data directory").isLessThan(Duration.ofSeconds(30));
             userId = register(first.client(), "calm_user");
             token = first.client().execute(LOGIN, loginInput("calm_user", PASSWORD)).data().path("login")
                     .path("token").asText();
             assertThat(first.stop()).as("exit code after SIGTERM").isIn(0, 143);
         }
-        try (ServiceProcess second = new ServiceProcess(data, Map.of()).start()) {
+        try (ServiceProcess second = ServiceBackend.service(data, Map.of()).start()) {
             JsonNode me = second.client().executeAs(token, ME, Map.of()).data().path("me");
             assertThat(me.path("id").asText()).isEqualTo(userId);
             assertThat(me.path("credits").path("available").asLong()).isEqualTo(500_000);
@@ -59,6 +67,26 @@ class DurabilityIT {
             JsonNode again = second.client().execute(REGISTER, registerInput("Again", "calm_user@example.com",
                     "calm_user", PASSWORD)).data().path("register");
             assertThat(again.path("__typename").asText()).isEqualTo("AlreadyTaken");
+            assertViewStoreIndexes(ServiceBackend.current().viewStoreUri(second));
+        }
+    }
+
+    /**
+     * The service creates its view indexes at start on whatever MongoDB it is given (on the postgres backend an
+     * external one by URI), the token collection's unique one among them: nodes sharing a MongoDB rely on it.
+     */
+    private static void assertViewStoreIndexes(String uri) {
+        ConnectionString cs = new ConnectionString(uri);
+        try (MongoClient mongo = MongoClients.create(cs)) {
+            MongoDatabase db = mongo.getDatabase(cs.getDatabase());
+            assertThat(db.getCollection("view_tokens").listIndexes().into(new ArrayList<>()))
+                    .anySatisfy(index -> {
+                        assertThat(index.get("key", Document.class).keySet()).containsExactly("processorName", "segment");
+                        assertThat(index.getBoolean("unique", false)).isTrue();
+                    });
+            assertThat(db.getCollection("credits_ledger_entry").listIndexes().into(new ArrayList<>()))
+                    .anySatisfy(index -> assertThat(index.get("key", Document.class).keySet())
+                            .containsExactly("userId", "seq"));
         }
     }
 
@@ -66,7 +94,7 @@ class DurabilityIT {
     void acknowledgedRegistrationsSurviveAHardKill() throws Exception {
         Path data = temp.resolve("killed");
         List<String> usernames = new ArrayList<>();
-        try (ServiceProcess first = new ServiceProcess(data, Map.of()).start()) {
+        try (ServiceProcess first = ServiceBackend.service(data, Map.of()).start()) {
             for (int i = 0; i < 5; i++) {
                 String username = "kill_" + i;
                 register(first.client(), username);
@@ -74,7 +102,7 @@ class DurabilityIT {
             }
             first.kill(); // right after the last acknowledgement, no shutdown hook
         }
-        try (ServiceProcess second = new ServiceProcess(data, Map.of()).start()) {
+        try (ServiceProcess second = ServiceBackend.service(data, Map.of()).start()) {
             for (String username : usernames) {
                 JsonNode me = meAfterLogin(second.client(), username);
                 assertThat(me.path("username").asText()).isEqualTo(username);

@@ -24,6 +24,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import net.kimik2.testsupport.platform.ServiceBackend;
 import net.kimik2.testsupport.platform.ServiceProcess;
 
 /**
@@ -66,7 +67,7 @@ class FuzzIT {
 
     @BeforeContainer
     static void start() throws Exception {
-        service = new ServiceProcess(Files.createTempDirectory("fuzz").resolve("data"),
+        service = ServiceBackend.service(Files.createTempDirectory("fuzz").resolve("data"),
                 Map.of("KIMI_SIGNUP_CREDITS", "100000000", "KIMI_MODEL_OFFLINE_CHUNK_DELAY", "0ms")).start();
         service.client().execute(REGISTER, registerInput("Fuzz Tester", "fuzz@example.org", "fuzz_tester",
                 "a long enough passphrase"));

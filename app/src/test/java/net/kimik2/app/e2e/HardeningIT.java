@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.UUID;
 import net.kimik2.testsupport.platform.GraphQlClient;
 import net.kimik2.testsupport.platform.GraphQlWsClient;
+import net.kimik2.testsupport.platform.ServiceBackend;
 import net.kimik2.testsupport.platform.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,7 +47,7 @@ class HardeningIT {
 
     @BeforeAll
     void start(@TempDir Path temp) throws Exception {
-        service = new ServiceProcess(temp.resolve("data"), Map.of("KIMI_ADMIN_PASSWORD", ADMIN_PASSWORD)).start();
+        service = ServiceBackend.service(temp.resolve("data"), Map.of("KIMI_ADMIN_PASSWORD", ADMIN_PASSWORD)).start();
         client = service.client();
     }
 

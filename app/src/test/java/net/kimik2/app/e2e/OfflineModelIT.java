@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import net.kimik2.testsupport.platform.GraphQlClient;
+import net.kimik2.testsupport.platform.ServiceBackend;
 import net.kimik2.testsupport.platform.ServiceProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +31,7 @@ class OfflineModelIT {
     @Test
     void instantOfflineAnswersAreStoredChargedAndLabelled(@TempDir Path temp) throws Exception {
         Map<String, String> env = Map.of("KIMI_SIGNUP_CREDITS", "10000000", "KIMI_MODEL_OFFLINE_CHUNK_DELAY", "0ms");
-        try (ServiceProcess service = new ServiceProcess(temp.resolve("data"), env).start()) {
+        try (ServiceProcess service = ServiceBackend.service(temp.resolve("data"), env).start()) {
             GraphQlClient client = service.client();
             client.execute(REGISTER, registerInput("Offline Tester", "offline@example.org", "offline_tester",
                     "a long enough passphrase"));

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import net.kimik2.testsupport.platform.GraphQlClient;
+import net.kimik2.testsupport.platform.ServiceBackend;
 import net.kimik2.testsupport.platform.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,7 +67,7 @@ class OpenAiEndToEndIT {
         env.put("KIMI_SIGNUP_CREDITS", "10000000");
         env.put("KIMI_MODEL_OFFLINE_CHUNK_DELAY", "0ms");
         env.put("KIMI_LIMITS_KEY_REQUESTS_PER_MINUTE", "8");
-        service = new ServiceProcess(temp.resolve("data"), env).start();
+        service = ServiceBackend.service(temp.resolve("data"), env).start();
         client = service.client();
     }
 

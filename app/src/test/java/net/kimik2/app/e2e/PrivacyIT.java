@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import net.kimik2.testsupport.platform.GraphQlClient;
+import net.kimik2.testsupport.platform.ServiceBackend;
 import net.kimik2.testsupport.platform.ServiceProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -102,7 +103,7 @@ class PrivacyIT {
         model.defaultScenario(MoonshotStub.Scenario.ok("The Q7zx ", "answer ", "for Mårker"));
         Map<String, String> env = Map.of("KIMI_ADMIN_PASSWORD", ADMIN_PASSWORD, "KIMI_MODEL_BASE_URL",
                 model.baseUrl(), "KIMI_MODEL_API_KEY", "sk-test-key");
-        try (model; ServiceProcess service = new ServiceProcess(data, env).start()) {
+        try (model; ServiceProcess service = ServiceBackend.service(data, env).start()) {
             GraphQlClient client = service.client();
             userId = register(client, name, email, username);
             String token = token(client, email, PASSWORD);
@@ -114,7 +115,7 @@ class PrivacyIT {
                     Map.of("id", deletedConversation)).data().path("deleteConversation").asBoolean()).isTrue();
             awaitScopeDestroyed(service, token, client, deletedConversation);
             service.stop();
-            try (Connection vault = StoreFiles.h2(data, "vault");
+            try (Connection vault = StoreFiles.store(data, "vault");
                  PreparedStatement ps = vault.prepareStatement("SELECT state, sealed FROM scope_key WHERE scope = ?")) {
                 ps.setString(1, "conversation:" + deletedConversation);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -129,7 +130,7 @@ class PrivacyIT {
         }
 
         String requestId;
-        try (ServiceProcess service = new ServiceProcess(data, env).start()) {
+        try (ServiceProcess service = ServiceBackend.service(data, env).start()) {
             GraphQlClient client = service.client();
             requestId = requestErasure(client, username);
             JsonNode certificate = awaitCompleted(client, token(client, "admin", ADMIN_PASSWORD), requestId);
@@ -147,7 +148,7 @@ class PrivacyIT {
             service.stop();
             assertThat(StoreFiles.filesContaining(data, List.of(temp.resolve("data-service.log")), markers)).isEmpty();
         }
-        try (Connection vault = StoreFiles.h2(data, "vault");
+        try (Connection vault = StoreFiles.store(data, "vault");
              PreparedStatement ps = vault.prepareStatement(
                      "SELECT state, sealed, fingerprint, scope FROM scope_key WHERE scope = ? OR owner_id = ?")) {
             ps.setString(1, "user:" + userId);
@@ -207,7 +208,7 @@ class PrivacyIT {
         Path data = temp.resolve("crash-" + step);
         String username = "crash_user_" + step;
         String userId;
-        ServiceProcess crashing = new ServiceProcess(data, Map.of("KIMI_ADMIN_PASSWORD", ADMIN_PASSWORD,
+        ServiceProcess crashing = ServiceBackend.service(data, Map.of("KIMI_ADMIN_PASSWORD", ADMIN_PASSWORD,
                 "KIMI_PRIVACY_FAULT_INJECTION_HALT_AFTER_STEP", Integer.toString(step))).start();
         try {
             userId = register(crashing.client(), "Crash Person", username + "@example.com", username);
@@ -221,7 +222,7 @@ class PrivacyIT {
         } finally {
             crashing.close();
         }
-        try (ServiceProcess service = new ServiceProcess(data, Map.of("KIMI_ADMIN_PASSWORD", ADMIN_PASSWORD)).start()) {
+        try (ServiceProcess service = ServiceBackend.service(data, Map.of("KIMI_ADMIN_PASSWORD", ADMIN_PASSWORD)).start()) {
             GraphQlClient client = service.client();
             String admin = token(client, "admin", ADMIN_PASSWORD);
             String requestId = null;
@@ -245,7 +246,7 @@ class PrivacyIT {
                     .asText()).isEqualTo("InvalidCredentials");
             service.stop();
         }
-        try (Connection events = StoreFiles.h2(data, "events");
+        try (Connection events = StoreFiles.store(data, "events");
              PreparedStatement ps = events.prepareStatement("SELECT COUNT(*) FROM DomainEventEntry "
                      + "WHERE aggregateIdentifier = ? AND payloadType = ?")) {
             ps.setString(1, userId);
@@ -255,7 +256,7 @@ class PrivacyIT {
                 assertThat(rs.getInt(1)).as("ErasureCompletedEvent count").isEqualTo(1);
             }
         }
-        try (Connection vault = StoreFiles.h2(data, "vault");
+        try (Connection vault = StoreFiles.store(data, "vault");
              PreparedStatement ps = vault.prepareStatement("SELECT state, sealed FROM scope_key WHERE scope = ?")) {
             ps.setString(1, "user:" + userId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -269,7 +270,7 @@ class PrivacyIT {
     @Test
     void aReplayAfterErasureRebuildsViewsWithoutThePerson() throws Exception {
         ObjectMapper json = new ObjectMapper();
-        try (ServiceProcess service = new ServiceProcess(temp.resolve("replay"),
+        try (ServiceProcess service = ServiceBackend.service(temp.resolve("replay"),
                 Map.of("KIMI_ADMIN_PASSWORD", ADMIN_PASSWORD)).start()) {
             GraphQlClient client = service.client();
             String keptId = register(client, "Kept Person", "kept@example.com", "kept_person");

@@ -29,6 +29,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import net.kimik2.testsupport.platform.GraphQlClient;
+import net.kimik2.testsupport.platform.ServiceBackend;
 import net.kimik2.testsupport.platform.ServiceProcess;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
@@ -81,7 +82,7 @@ class PromptBurstIT {
         Map<String, String> env = Map.of("KIMI_SIGNUP_CREDITS", Long.toString(GRANTED),
                 "KIMI_MODEL_OFFLINE_CHUNK_DELAY", "0ms");
         // the JIT of a service that runs in production (the tests' default stops at C1 for a fast start)
-        try (ServiceProcess service = new ServiceProcess(temp.resolve("data"), env).jvmArgs(List.of("-Xmx1g"))
+        try (ServiceProcess service = ServiceBackend.service(temp.resolve("data"), env).jvmArgs(List.of("-Xmx1g"))
                 .start()) {
             GraphQlClient client = service.client();
             String burster = signUp(client, "Burst Sender", "burst@example.org", "burst_sender");

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Map;
 import net.kimik2.app.e2e.MoonshotStub.Scenario;
 import net.kimik2.testsupport.platform.GraphQlClient;
+import net.kimik2.testsupport.platform.ServiceBackend;
 import net.kimik2.testsupport.platform.ServiceProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +31,7 @@ class PromptBusyIT {
             Map<String, String> env = new HashMap<>(MoonshotStub.serviceEnv(stub));
             env.put("KIMI_MODEL_MAX_CONCURRENT", "1");
             env.put("KIMI_MODEL_MAX_QUEUED", "1");
-            try (ServiceProcess service = new ServiceProcess(temp.resolve("data"), env).start()) {
+            try (ServiceProcess service = ServiceBackend.service(temp.resolve("data"), env).start()) {
                 GraphQlClient client = service.client();
                 client.execute(REGISTER, registerInput("Busy Tester", "busy@example.org", "busy_tester",
                         "a long enough passphrase"));

@@ -16,6 +16,7 @@ import java.util.Map;
 import net.kimik2.app.e2e.MoonshotStub.Scenario;
 import net.kimik2.testsupport.platform.GraphQlClient;
 import net.kimik2.testsupport.platform.GraphQlWsClient;
+import net.kimik2.testsupport.platform.ServiceBackend;
 import net.kimik2.testsupport.platform.ServiceProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +39,7 @@ class PromptRecoveryIT {
             env.put("KIMI_PROMPTS_HOLD_TTL", "PT10M");
             env.put("DB_SCHEDULER_POLLING_INTERVAL", "1s");
             env.put("KIMI_ADMIN_PASSWORD", "admin password for the recovery test");
-            ServiceProcess service = new ServiceProcess(temp.resolve("data"), env).start();
+            ServiceProcess service = ServiceBackend.service(temp.resolve("data"), env).start();
             try {
                 GraphQlClient client = service.client();
                 client.execute(REGISTER, registerInput("Crash Tester", "crash@example.org", "crash_tester",

@@ -26,6 +26,7 @@ import net.kimik2.app.e2e.MoonshotStub.UsagePlacement;
 import net.kimik2.testsupport.conversations.PromptOperations;
 import net.kimik2.testsupport.platform.GraphQlClient;
 import net.kimik2.testsupport.platform.GraphQlWsClient;
+import net.kimik2.testsupport.platform.ServiceBackend;
 import net.kimik2.testsupport.platform.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,7 +73,7 @@ class PromptsIT {
         env.put("KIMI_MODEL_FIRST_TOKEN_TIMEOUT", "1500ms");
         env.put("KIMI_MODEL_IDLE_TIMEOUT", "1500ms");
         env.put("KIMI_MODEL_MAX_ATTEMPTS", "3");
-        service = new ServiceProcess(temp.resolve("data"), env).start();
+        service = ServiceBackend.service(temp.resolve("data"), env).start();
         client = service.client();
     }
 

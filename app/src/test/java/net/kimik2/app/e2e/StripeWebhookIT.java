@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import net.kimik2.testsupport.payments.StripeStub;
 import net.kimik2.testsupport.payments.StripeWebhooks;
 import net.kimik2.testsupport.platform.GraphQlClient;
+import net.kimik2.testsupport.platform.ServiceBackend;
 import net.kimik2.testsupport.platform.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -112,7 +113,7 @@ class StripeWebhookIT {
 
     @Test
     void aPaidCheckoutGrantsOnceAndBadDeliveriesChangeNothing() throws Exception {
-        try (ServiceProcess service = new ServiceProcess(temp.resolve("data"), env()).start()) {
+        try (ServiceProcess service = ServiceBackend.service(temp.resolve("data"), env()).start()) {
             GraphQlClient client = service.client();
             StripeWebhooks webhooks = new StripeWebhooks(service.baseUrl(), StripeStub.TEST_SECRET);
             String token = login(client, "payer_one");
@@ -240,7 +241,7 @@ class StripeWebhookIT {
     void anEventAcknowledgedRightBeforeASigkillIsProcessedAfterTheRestart() throws Exception {
         Path data = temp.resolve("killed");
         String token;
-        try (ServiceProcess first = new ServiceProcess(data, env()).start()) {
+        try (ServiceProcess first = ServiceBackend.service(data, env()).start()) {
             token = login(first.client(), "payer_killed");
             String userId = me(first.client(), token).path("id").asText();
             StripeWebhooks webhooks = new StripeWebhooks(first.baseUrl(), StripeStub.TEST_SECRET);
@@ -251,7 +252,7 @@ class StripeWebhookIT {
         } finally {
             stripe.failNext(0);
         }
-        try (ServiceProcess second = new ServiceProcess(data, env()).start()) {
+        try (ServiceProcess second = ServiceBackend.service(data, env()).start()) {
             await("the pack acknowledged before the kill",
                     () -> available(second.client(), token) == SIGNUP + PACK);
         }

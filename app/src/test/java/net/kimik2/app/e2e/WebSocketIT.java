@@ -20,6 +20,7 @@ import java.util.UUID;
 import net.kimik2.testsupport.platform.GraphQlClient;
 import net.kimik2.testsupport.platform.GraphQlWsClient.ConnectionRefusedException;
 import net.kimik2.testsupport.platform.GraphQlWsClient;
+import net.kimik2.testsupport.platform.ServiceBackend;
 import net.kimik2.testsupport.platform.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,7 +45,7 @@ class WebSocketIT {
 
     @BeforeAll
     void start(@TempDir Path temp) throws Exception {
-        service = new ServiceProcess(temp.resolve("data"), Map.of()).start();
+        service = ServiceBackend.service(temp.resolve("data"), Map.of()).start();
         http = service.client();
         ws = URI.create(service.baseUrl().replace("http://", "ws://") + "/graphql");
     }

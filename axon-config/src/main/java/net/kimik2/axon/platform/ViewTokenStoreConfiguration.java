@@ -38,18 +38,30 @@ public class ViewTokenStoreConfiguration {
                 processing.registerTransactionManager(processor, config -> NoTransactionManager.instance());
                 processing.registerTokenStore(processor, config -> store.updateAndGet(existing -> existing != null
                         ? existing
-                        : MongoTokenStore.builder()
-                                .mongoTemplate(DefaultMongoTemplate.builder()
-                                        .mongoDatabase(mongoClient, database)
-                                        .build()
-                                        .withTrackingTokenCollection("view_tokens"))
-                                .serializer(serializer)
-                                // a segment's owner is this node; another node takes it over once its claim
-                                // is older than the timeout (a killed node's views go on, ADR 0025)
-                                .nodeId(node.id())
-                                .claimTimeout(Duration.ofSeconds(10))
-                                .build()));
+                        : tokenStore(mongoClient, database, serializer, node)));
             }
         });
+    }
+
+    /**
+     * The builder does not create the token collection's unique index on (processorName, segment), and nothing else
+     * does: without it two nodes starting at once on one MongoDB could both insert a segment's token, since the
+     * store relies on a duplicate-key error to tell that another node won. Created here, at start, on any MongoDB.
+     */
+    private static MongoTokenStore tokenStore(MongoClient mongoClient, String database, Serializer serializer,
+                                              NodeIdentity node) {
+        MongoTokenStore tokens = MongoTokenStore.builder()
+                .mongoTemplate(DefaultMongoTemplate.builder()
+                        .mongoDatabase(mongoClient, database)
+                        .build()
+                        .withTrackingTokenCollection("view_tokens"))
+                .serializer(serializer)
+                // a segment's owner is this node; another node takes it over once its claim is older than the
+                // timeout (a killed node's views go on, ADR 0025)
+                .nodeId(node.id())
+                .claimTimeout(Duration.ofSeconds(10))
+                .build();
+        tokens.ensureIndexes();
+        return tokens;
     }
 }

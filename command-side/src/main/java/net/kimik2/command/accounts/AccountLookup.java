@@ -38,15 +38,26 @@ class AccountLookup {
     /** Claims the value for the user; fails with ALREADY_TAKEN naming the field when someone else holds it. */
     void claim(Kind kind, String normalizedValue, String userId) {
         String hash = hash(kind, normalizedValue);
+        // look first, insert only when free: after a failed INSERT PostgreSQL refuses every further statement of the
+        // transaction ("current transaction is aborted"), so the holder cannot be read after a duplicate key
+        Optional<String> holder = jdbc.queryForList("SELECT user_id FROM account_lookup WHERE key_hash = ?",
+                String.class, hash).stream().findFirst();
+        if (holder.isPresent()) {
+            if (!holder.get().equals(userId)) {
+                throw alreadyTaken(kind);
+            }
+            return;
+        }
         try {
             jdbc.update("INSERT INTO account_lookup (key_hash, user_id) VALUES (?, ?)", hash, userId);
-        } catch (DuplicateKeyException e) {
-            String holder = jdbc.queryForObject("SELECT user_id FROM account_lookup WHERE key_hash = ?", String.class, hash);
-            if (!userId.equals(holder)) {
-                throw new DomainException(ErrorCode.ALREADY_TAKEN, kind.name().toLowerCase(), kind.name().toLowerCase()
-                        + " is already taken");
-            }
+        } catch (DuplicateKeyException concurrentClaim) {
+            throw alreadyTaken(kind); // someone claimed it between the look and the insert
         }
+    }
+
+    private static DomainException alreadyTaken(Kind kind) {
+        return new DomainException(ErrorCode.ALREADY_TAKEN, kind.name().toLowerCase(), kind.name().toLowerCase()
+                + " is already taken");
     }
 
     /** Erasure step 4: the email and username become free for a new person. */

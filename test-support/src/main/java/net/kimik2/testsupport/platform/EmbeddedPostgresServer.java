@@ -32,9 +32,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** Starts a fresh server with its data directory in {@code dir} (emptied first). */
     public static EmbeddedPostgresServer start(Path dir) throws IOException {
+        return start(dir, Map.of());
+    }
+
+    /** {@link #start(Path)} with further {@code postgresql.conf} settings (e.g. a smaller WAL for tests). */
+    public static EmbeddedPostgresServer start(Path dir, Map<String, String> serverConfig) throws IOException {
         Files.createDirectories(dir);
         Path data = dir.resolve("pgdata");
-        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(data)
                 .setCleanDataDirectory(true)
                 .setPort(ServiceProcess.freePort())
@@ -42,8 +47,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 .setServerConfig("max_connections", "300")
                 .setServerConfig("fsync", "on") // crash safety is measured as configured in production
                 .setOutputRedirector(java.lang.ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile()))
-                .setErrorRedirector(java.lang.ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile()))
-                .start();
+                .setErrorRedirector(java.lang.ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile()));
+        serverConfig.forEach(builder::setServerConfig); // after the defaults: a caller's setting wins
+        EmbeddedPostgres pg = builder.start();
         return new EmbeddedPostgresServer(pg, data);
     }
 

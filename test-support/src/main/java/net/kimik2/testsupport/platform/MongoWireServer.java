@@ -25,11 +25,13 @@ public final class MongoWireServer implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    private final Path dataFile;
 
-    private MongoWireServer(Process process, int port, Path log) {
+    private MongoWireServer(Process process, int port, Path log, Path dataFile) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.dataFile = dataFile;
     }
 
     /** Starts the server on a free port with its data in {@code dir}; waits until it accepts connections. */
@@ -37,9 +39,10 @@ public final class MongoWireServer implements AutoCloseable {
         Files.createDirectories(dir);
         int port = ServiceProcess.freePort();
         Path log = dir.resolve("mongo-wire-server.log");
+        Path dataFile = dir.resolve("views.mv.db");
         List<String> cmd = new ArrayList<>(List.of(ServiceProcess.javaExecutable(), "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), MongoWireServer.class.getName(),
-                Integer.toString(port), dir.resolve("views.mv.db").toString()));
+                Integer.toString(port), dataFile.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -49,7 +52,7 @@ public final class MongoWireServer implements AutoCloseable {
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return new MongoWireServer(p, port, log);
+                return new MongoWireServer(p, port, log, dataFile);
             } catch (IOException notYet) {
                 Thread.sleep(50);
             }
@@ -73,6 +76,11 @@ public final class MongoWireServer implements AutoCloseable {
 
     public Path log() {
         return log;
+    }
+
+    /** The H2 (MVStore) file that holds every database of this server. */
+    public Path dataFile() {
+        return dataFile;
     }
 
     @Override
