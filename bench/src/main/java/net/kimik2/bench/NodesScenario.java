@@ -19,7 +19,7 @@ import java.util.concurrent.Future;
 record NodesScenario(Settings settings, Report report, Map<String, String> env) {
 
     void run() throws Exception {
-        try (Cluster cluster = Cluster.postgres(settings, multiNode(env), true)) {
+        try (Cluster cluster = Cluster.postgres(settings, multiNode(settings, env), true)) {
             report.header("stores: " + cluster.describe());
             Report one = new Report("1 node");
             Cluster.Node n1 = cluster.start("node-1", one);
@@ -45,10 +45,17 @@ record NodesScenario(Settings settings, Report report, Map<String, String> env) 
         }
     }
 
-    /** Several nodes share the prompt_in_flight table: a node that starts must not fail the prompts of the others. */
-    static Map<String, String> multiNode(Map<String, String> env) {
+    /**
+     * Several nodes share the prompt_in_flight table: a node that starts must not fail the prompts of the others.
+     * Each view processor gets {@code viewSegments} (2) segments and as many threads per node, so two nodes share a
+     * replay and one node can take over all segments of a killed one (ADR 0025; ignored by a build without it).
+     */
+    static Map<String, String> multiNode(Settings settings, Map<String, String> env) {
         Map<String, String> copy = new java.util.LinkedHashMap<>(env);
         copy.put("KIMI_PROMPTS_FAIL_INTERRUPTED_AT_START", "false");
+        String segments = settings.string("viewSegments", "2");
+        copy.put("KIMI_PROCESSORS_VIEW_SEGMENTS", segments);
+        copy.put("KIMI_PROCESSORS_VIEW_THREADS", segments);
         return copy;
     }
 

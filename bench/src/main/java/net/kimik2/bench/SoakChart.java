@@ -10,8 +10,8 @@ import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The soak's chart as a plain SVG (no charting dependency): four panels over the run's minutes - heap used per node,
- * p99 latency per operation, view processor lag, and errors per interval with the machine's load average - with the
+ * The soak's chart as a plain SVG (no charting dependency): five panels over the run's minutes - heap used per node,
+ * p99 latency and acknowledged operations per operation and interval, view processor lag, and errors per interval with the machine's load average - with the
  * fault windows (database paused, node killed) shaded in every panel.
  */
 final class SoakChart {
@@ -35,7 +35,7 @@ final class SoakChart {
         double[] t = samples.stream().mapToDouble(s -> s.t() / 60).toArray();
         double tMax = t.length == 0 ? 1 : Math.max(t[t.length - 1], 0.1);
         StringBuilder svg = new StringBuilder();
-        int height = TOP + 4 * (PANEL + GAP) + 10;
+        int height = TOP + 5 * (PANEL + GAP) + 10;
         svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                 + "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\">\n", WIDTH, height, WIDTH, height));
         svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
@@ -48,11 +48,16 @@ final class SoakChart {
             latency.add(series(op, samples, s -> s.ops().get(op)[3]));
         }
         panels.add(latency);
+        List<Series> counts = new ArrayList<>();
+        for (String op : ops) {
+            counts.add(series(op, samples, s -> s.ops().get(op)[0]));
+        }
+        panels.add(counts);
         panels.add(List.of(series("lag", samples, SoakScenario.Sample::lag)));
         panels.add(List.of(series("errors / interval", samples, s -> s.errors()),
-                series("load avg x10", samples, s -> s.load1() * 10)));
-        String[] titles = {"heap used (MiB, jstat)", "p99 latency per interval (ms)",
-                "view processor lag (events: head - position)", "errors per interval; machine load average (1 min) x 10"};
+                series("load average", samples, SoakScenario.Sample::load1)));
+        String[] titles = {"heap used (MiB, jstat)", "p99 latency per interval (ms)", "operations acknowledged per interval",
+                "view processor lag (events: head - position)", "errors per interval; machine load average (1 min, 2 cores, shared)"};
         for (int p = 0; p < panels.size(); p++) {
             int y0 = TOP + p * (PANEL + GAP);
             panel(svg, y0, titles[p], t, tMax, panels.get(p), faults);
@@ -74,8 +79,8 @@ final class SoakChart {
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s</text>\n", LEFT, y0 - 6,
                 escape(title)));
         for (SoakScenario.Fault f : faults) {
-            double x1 = LEFT + plotWidth * (f.from() / 60) / tMax;
-            double x2 = LEFT + plotWidth * (f.to() / 60) / tMax;
+            double x1 = LEFT + plotWidth * Math.min(1, (f.from() / 60) / tMax);
+            double x2 = LEFT + plotWidth * Math.min(1, (f.to() / 60) / tMax); // a restart may outlast the run
             svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\" "
                     + "opacity=\"0.25\"><title>%s</title></rect>\n", x1, y0, Math.max(2, x2 - x1), PANEL,
                     f.what().startsWith("database") ? "#ffbf00" : "#ff4040", escape(f.what())));
