@@ -131,7 +131,8 @@ final class SoakScenario {
             for (int i = 0; i < promptClients; i++) {
                 // registered on node 1 (a build without cross-node view notices answers a registration on the node
                 // that does not run the account projection with CONFLICT), then signed in on the node it is pinned to
-                Api.Account a = n1.h.api().register("soak_" + runId + "_p" + i, "Soak Person " + i);
+                Api.Account a = n1.h.api().registerOnAnyNode("soak_" + runId + "_p" + i, "Soak Person " + i,
+                        NodesScenario.CONFLICTS);
                 people.add(new Person(a.username(), a.id(), i % 2, nodes.get(i % 2).h.api().login(a)));
             }
             long signup = settings.number("signupCredits", 100_000_000);
