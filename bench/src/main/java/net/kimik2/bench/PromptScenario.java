@@ -57,7 +57,7 @@ record PromptScenario(Harness h, boolean onePerson, List<Harness> nodes) {
         List<Api.Account> accounts = new ArrayList<>();
         List<AtomicLong> costs = new ArrayList<>();
         for (int i = 0; i < (onePerson ? 1 : clients); i++) {
-            accounts.add(node(i).api().registerOnAnyNode(name().replace("-", "") + "_" + h.runId + "_" + i, "Prompt Bench " + i, NodesScenario.CONFLICTS));
+            accounts.add(node(i).api().registerOnAnyNode(name().replace("-", "") + "_" + h.runId + "_" + nodes.size() + "n_" + i, "Prompt Bench " + i, NodesScenario.CONFLICTS));
             costs.add(new AtomicLong());
         }
         Prompter.Client[] bench = new Prompter.Client[clients];
