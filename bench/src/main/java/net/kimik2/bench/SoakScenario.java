@@ -364,7 +364,7 @@ final class SoakScenario {
         if (e instanceof java.net.ConnectException || m.contains("ConnectException") || m.contains("Connection refused")) {
             return "connection refused (node down)";
         }
-        if (m.contains("header parser received no bytes") || m.contains("Connection reset")
+        if (m.startsWith("HTTP request failed") || m.contains("header parser received no bytes") || m.contains("Connection reset")
                 || e instanceof java.io.IOException) {
             return "connection closed without an answer (node killed mid-request)";
         }
