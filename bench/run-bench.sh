@@ -15,6 +15,10 @@
 #                  v1StreamRequests=300 streamed (run it as prompts,v1 to compare with GraphQL sendPrompt)
 #   webhooks       Stripe webhooks from signature check to ledger: webhookEvents=2000 from c=8 clients, webhookUsers=20 (local Stripe stub)
 #   all            http, prompts, burst, one-person, replay
+# Issue 15, on stores and nodes of their own (embedded PostgreSQL, external view store: test-support):
+#   backends       one node on embedded H2 vs embedded PostgreSQL (backends=h2,postgres crash=true)
+#   nodes          one node vs two on PostgreSQL + an external view store (clients pinned to a node)
+#   soak           minutes=30 of mixed load over two nodes, DB paused and a node killed; CSV + SVG to soakDir=docs/benchmarks
 # On a service of its own: erasure (sizes=1000 reps=3 load=generate|graphql ...); dashboard (requests=1000
 # events=100000 c=4 loads=5: /admin first paint in Debian's Chromium, replay progress cadence; issue 12).
 # On a service of its own with a generated history: view-replay (users=2000 conversations=2 prompts=3 rounds=5).
@@ -29,13 +33,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [[ $# -lt 1 ]]; then
-  sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 SCENARIO="$1"
 
 # wrk is the load generator of the HTTP scenarios; install it from the distribution when possible
-if [[ "$SCENARIO" =~ (^|,)(all|http|prompts|burst|one-person|replay|registrations|v1|webhooks)(,|$) && ! "$*" =~ (^|[[:space:]])(ping=false|wrk=) ]]; then
+if [[ "$SCENARIO" =~ (^|,)(all|http|prompts|burst|one-person|replay|registrations|v1|webhooks|backends|nodes|soak)(,|$) && ! "$*" =~ (^|[[:space:]])(ping=false|wrk=) ]]; then
   if ! command -v wrk >/dev/null; then
     if command -v apt-get >/dev/null && [[ "$(id -u)" == 0 ]]; then
       echo "wrk not found: installing it with apt-get" >&2

@@ -42,6 +42,9 @@ public final class Bench {
         SCENARIOS.put("key-load", "in-process cost of a key load on a cold key cache (KeyLoadBench)");
         SCENARIOS.put("view-replay", "replay of all views of a generated history with decryption, on a service of its own"
                 + " (ViewReplayBench: users=2000 conversations=2 prompts=3 rounds=5 [data=dir] [jfr=file])");
+        SCENARIOS.put("backends", "issue 15: one node on embedded H2 vs embedded PostgreSQL (commands, prompts, start-up, disk, crash)");
+        SCENARIOS.put("nodes", "issue 15: one node vs two on PostgreSQL and an external view store");
+        SCENARIOS.put("soak", "issue 15: mixed load over two nodes for minutes=30, DB pause and node kill, CSV and SVG");
         SCENARIOS.put("jmh", "JMH: CryptoBenchmarks, GcmProviderBenchmarks (further arguments go to JMH)");
     }
 
@@ -62,6 +65,12 @@ public final class Bench {
             case "view-replay" -> inProcess(() -> ViewReplayBench.main(rest));
             case "erasure" -> erasure(Settings.parse(rest));
             case "dashboard" -> dashboard(Settings.parse(rest));
+            case "backends" -> stores(Settings.parse(rest), "Backends bench run (issue 15)",
+                    (settings, report, env) -> new BackendsScenario(settings, report, env).run());
+            case "nodes" -> stores(Settings.parse(rest), "Nodes bench run (issue 15)",
+                    (settings, report, env) -> new NodesScenario(settings, report, env).run());
+            case "soak" -> stores(Settings.parse(rest), "Soak run (issue 15)",
+                    (settings, report, env) -> new SoakScenario(settings, report, env).run());
             default -> service(List.of(args[0].split(",")), Settings.parse(rest));
         });
     }
@@ -83,20 +92,10 @@ public final class Bench {
         }
         Report report = new Report("Bench run " + String.join(",", scenarios));
         Harness h = new Harness(settings, report);
+        Map<String, String> env = serviceEnvironment(settings, h.adminPassword);
         long signup = settings.number("signupCredits", 100_000_000);
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("KIMI_SIGNUP_CREDITS", Long.toString(signup));
-        env.put("KIMI_ADMIN_PASSWORD", h.adminPassword);
-        // the offline model (no KIMI_MODEL_API_KEY reaches the service); 0 ms per chunk unless chunkDelay says otherwise
-        // throughput, not the per-person and per-key limits (ADR 0019), is measured: lift them unless told otherwise
-        String perMinute = settings.string("limitPerMinute", "100000000");
-        for (String limit : new String[] {"PERSON_REQUESTS", "PERSON_TOKENS", "KEY_REQUESTS", "KEY_TOKENS"}) {
-            env.put("KIMI_LIMITS_" + limit + "_PER_MINUTE", perMinute);
-        }
+        String perMinute = env.get("KIMI_LIMITS_PERSON_REQUESTS_PER_MINUTE");
         String chunkDelay = settings.string("chunkDelay", "0ms");
-        if (!chunkDelay.equals("default")) {
-            env.put("KIMI_MODEL_OFFLINE_CHUNK_DELAY", chunkDelay);
-        }
         report.header("service: `" + settings.string("jar", "app/target/kimi-backend.jar") + "`, `-Xmx"
                 + settings.string("heap", "2g") + "`, embedded default (H2 event store, mongo-java-server views), "
                 + "OFFLINE model, chunk delay " + chunkDelay + ", signup credits " + signup + ", request and token limits "
@@ -142,6 +141,57 @@ public final class Bench {
                 stripe.close();
             }
         }
+        report.header("settings: " + settings.used());
+        return report.publish(Path.of(settings.string("out", "docs/benchmarks.md")), settings.flag("append", true));
+    }
+
+    /**
+     * The service settings every service scenario shares: signup credits, the admin password, the offline model (no
+     * KIMI_MODEL_API_KEY reaches the service) at {@code chunkDelay} (0 ms) per chunk, and the per-person and per-key
+     * limits (ADR 0019) lifted to {@code limitPerMinute}: throughput is measured, not the limits.
+     */
+    static Map<String, String> serviceEnvironment(Settings settings, String adminPassword) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("KIMI_SIGNUP_CREDITS", Long.toString(settings.number("signupCredits", 100_000_000)));
+        env.put("KIMI_ADMIN_PASSWORD", adminPassword);
+        String perMinute = settings.string("limitPerMinute", "100000000");
+        for (String limit : new String[] {"PERSON_REQUESTS", "PERSON_TOKENS", "KEY_REQUESTS", "KEY_TOKENS"}) {
+            env.put("KIMI_LIMITS_" + limit + "_PER_MINUTE", perMinute);
+        }
+        String chunkDelay = settings.string("chunkDelay", "0ms");
+        if (!chunkDelay.equals("default")) {
+            env.put("KIMI_MODEL_OFFLINE_CHUNK_DELAY", chunkDelay);
+        }
+        return env;
+    }
+
+    /** A scenario that starts its own stores and nodes (issue 15: {@link Cluster}). */
+    private interface StoresScenario {
+        void run(Settings settings, Report report, Map<String, String> env) throws Exception;
+    }
+
+    private static int stores(Settings settings, String title, StoresScenario scenario) throws Exception {
+        Report report = new Report(title);
+        report.header("command: `" + settings.string("command", "java -cp bench/target/kimi-bench.jar net.kimik2.bench.Bench") + "`");
+        report.header("machine: nproc " + Machine.run("nproc").trim() + ", " + Machine.cpuModel() + ", "
+                + Machine.freeMemLine() + "; load before the run: `" + Machine.run("uptime").trim() + "`");
+        Map<String, String> env = serviceEnvironment(settings, settings.string("adminPassword", "bench-admin-password-2026"));
+        // one Argon2 permit per node on this 2-core machine (CredentialBulkhead): C registering clients would be
+        // refused BUSY after 1 s on a loaded machine; they queue instead, so the figure is the hashing throughput
+        String hashingWait = settings.string("hashingMaxWait", "30s");
+        env.put("KIMI_SECURITY_PASSWORD_HASHING_MAX_WAIT", hashingWait);
+        report.header("service: `" + settings.string("jar", "app/target/kimi-backend.jar") + "`, `-Xmx"
+                + settings.string("heap", "2g") + "` per node, OFFLINE model, chunk delay " + settings.string("chunkDelay", "0ms")
+                + ", signup credits " + settings.number("signupCredits", 100_000_000) + ", limits lifted, password hashing"
+                + " max wait " + hashingWait + ", "
+                + settings.string("revision", Machine.gitRevision()));
+        try {
+            scenario.run(settings, report, env);
+        } catch (Exception | AssertionError e) {
+            report.problem("aborted: " + e);
+            e.printStackTrace();
+        }
+        report.header("load after the run: `" + Machine.run("uptime").trim() + "`");
         report.header("settings: " + settings.used());
         return report.publish(Path.of(settings.string("out", "docs/benchmarks.md")), settings.flag("append", true));
     }

@@ -21,7 +21,8 @@ import net.kimik2.testsupport.platform.ServiceProcess;
 final class Harness {
 
     final Settings settings;
-    final Report report;
+    // not final: a scenario comparing configurations gives each phase a report of its own (Report.absorb)
+    Report report;
     final String runId = Long.toString(System.currentTimeMillis(), 36);
     final String adminPassword;
     final Duration requestTimeout;

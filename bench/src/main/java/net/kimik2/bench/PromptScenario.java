@@ -19,8 +19,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * seconds would measure the hint rather than the service). Warm-up rounds of {@code warmupPrompts} (100) run until
  * two consecutive rounds are within {@code stableWithin} ({@code maxWarmupRounds}, 6). Afterwards every account's
  * balance must be its signup credits minus what its final chunks reported, nothing held, no debt.
+ *
+ * <p>With several {@code nodes} (issue 15) client i talks to node i mod N only, for its HTTP requests and its socket
+ * (session affinity, as a load balancer would pin a person); its account is registered there too.
  */
-record PromptScenario(Harness h, boolean onePerson) {
+record PromptScenario(Harness h, boolean onePerson, List<Harness> nodes) {
+
+    PromptScenario(Harness h, boolean onePerson) {
+        this(h, onePerson, List.of(h));
+    }
+
+    private Harness node(int client) {
+        return nodes.get(client % nodes.size());
+    }
 
     private String name() {
         return onePerson ? "one-person" : "prompts";
@@ -35,32 +46,36 @@ record PromptScenario(Harness h, boolean onePerson) {
         double within = h.settings.decimal("stableWithin", 0.05);
         long busyBackoff = h.settings.integer("busyBackoffMillis", 50);
         long signup = h.settings.number("signupCredits", 100_000_000);
-        Prompter prompter = new Prompter(h.api().client(), h.runId,
-                h.settings.integer("maxTokens", 0), java.time.Duration.ofSeconds(h.settings.integer("promptTimeout", 60)));
+        int maxTokens = h.settings.integer("maxTokens", 0);
+        java.time.Duration promptTimeout = java.time.Duration.ofSeconds(h.settings.integer("promptTimeout", 60));
+        Prompter[] prompters = new Prompter[clients];
+        for (int i = 0; i < clients; i++) {
+            prompters[i] = new Prompter(node(i).api().client(), h.runId, maxTokens, promptTimeout);
+        }
 
         // accounts: one per client, or one for all; each client logs in itself (its own session) and opens a socket
         List<Api.Account> accounts = new ArrayList<>();
         List<AtomicLong> costs = new ArrayList<>();
         for (int i = 0; i < (onePerson ? 1 : clients); i++) {
-            accounts.add(h.api().register(name().replace("-", "") + "_" + h.runId + "_" + i, "Prompt Bench " + i));
+            accounts.add(node(i).api().registerOnAnyNode(name().replace("-", "") + "_" + h.runId + "_" + nodes.size() + "n_" + i, "Prompt Bench " + i, NodesScenario.CONFLICTS));
             costs.add(new AtomicLong());
         }
         Prompter.Client[] bench = new Prompter.Client[clients];
         try {
             for (int i = 0; i < clients; i++) {
                 int account = onePerson ? 0 : i;
-                String token = h.api().login(accounts.get(account));
-                bench[i] = new Prompter.Client(token, h.socket(token), costs.get(account));
+                String token = node(i).api().login(accounts.get(account));
+                bench[i] = new Prompter.Client(token, node(i).socket(token), costs.get(account));
             }
             for (int i = 0; i < accounts.size(); i++) {
-                h.api().awaitBalance(bench[onePerson ? 0 : i].token(), signup, 0, h.settleTimeout);
+                node(onePerson ? 0 : i).api().awaitBalance(bench[onePerson ? 0 : i].token(), signup, 0, h.settleTimeout);
             }
 
             AtomicInteger busy = new AtomicInteger();
             List<Prompter.Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
             Load.ClientTask task = (k, i) -> {
                 while (true) {
-                    Prompter.Outcome o = prompter.prompt(bench[k], name() + "-" + System.nanoTime() + "-" + i);
+                    Prompter.Outcome o = prompters[k].prompt(bench[k], name() + "-" + System.nanoTime() + "-" + i);
                     if (o.done() || o.type().equals("InsufficientCredits")) {
                         outcomes.add(o);
                         return;
@@ -119,7 +134,7 @@ record PromptScenario(Harness h, boolean onePerson) {
             int consistent = 0;
             for (int i = 0; i < accounts.size(); i++) {
                 try {
-                    h.api().awaitBalance(bench[onePerson ? 0 : i].token(), signup - costs.get(i).get(), 0, h.settleTimeout);
+                    node(onePerson ? 0 : i).api().awaitBalance(bench[onePerson ? 0 : i].token(), signup - costs.get(i).get(), 0, h.settleTimeout);
                     consistent++;
                 } catch (Api.BenchFailure e) {
                     h.report.problem(name() + ": ledger of " + accounts.get(i).username() + ": " + e.getMessage());

@@ -1,5 +1,6 @@
 package net.kimik2.bench;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -8,9 +9,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * Registrations from C closed-loop clients ({@code registrations}, 1000; {@code c}, 4; {@code warmupRegistrations},
  * 50, not counted). {@code register} answers once the account and balance views show the new account, so its
  * latency is end to end: command, event, projection. Every answer must be {@code Registered}; one whose
- * {@code credits.available} is not the signup credits breaks read-your-writes and is counted apart.
+ * {@code credits.available} is not the signup credits breaks read-your-writes and is counted apart. With several
+ * {@code nodes} (issue 15) client k registers on node k mod N.
  */
-record RegistrationScenario(Harness h) {
+record RegistrationScenario(Harness h, List<Harness> nodes) {
+
+    RegistrationScenario(Harness h) {
+        this(h, List.of(h));
+    }
 
     void run() throws Exception {
         int n = h.settings.integer("registrations", 1000);
@@ -20,8 +26,8 @@ record RegistrationScenario(Harness h) {
         AtomicInteger stale = new AtomicInteger();
         AtomicReference<String> firstStale = new AtomicReference<>();
         Load.ClientTask register = (k, i) -> {
-            Api.Account account = h.api().register("reg_" + h.runId + "_" + System.nanoTime() + "_" + i, "Bench User " + i);
-            if (account.registered().path("account").path("credits").path("available").asLong(-1) != signup) {
+            Api.Account account = nodes.get(k % nodes.size()).api().registerOnAnyNode("reg_" + h.runId + "_" + System.nanoTime() + "_" + i, "Bench User " + i, NodesScenario.CONFLICTS);
+            if (account.registered() != null && account.registered().path("account").path("credits").path("available").asLong(-1) != signup) {
                 stale.incrementAndGet();
                 firstStale.compareAndSet(null, account.username() + " answered " + account.registered());
             }

@@ -18,7 +18,7 @@ record ReplayScenario(Harness h) {
         Api api = h.api();
         String admin = api.login("admin", h.adminPassword);
         // an account of our own, to check the rebuilt views by
-        Api.Account account = api.register("replay_" + h.runId, "Replay Check");
+        Api.Account account = api.register("replay_" + h.runId + "_" + System.nanoTime(), "Replay Check");
         String token = api.login(account);
         api.awaitBalance(token, -1, 0, h.settleTimeout);
         api.awaitViewsCaughtUp(admin, h.settleTimeout);

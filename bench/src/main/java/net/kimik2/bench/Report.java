@@ -75,12 +75,37 @@ final class Report {
         return !problems.isEmpty();
     }
 
-    /** Per second of the row named {@code ping} in this run; NaN when the run measured none. */
+    /**
+     * Per second of the first row named {@code ping} (or {@code <configuration>: ping}, see {@link #absorb}) in this
+     * run; NaN when the run measured none.
+     */
     double pingPerSecond() {
         synchronized (rows) {
-            return rows.stream().filter(r -> r.scenario().equals("ping")).mapToDouble(Row::perSecond).findFirst()
-                    .orElse(Double.NaN);
+            return rows.stream().filter(r -> r.scenario().equals("ping") || r.scenario().endsWith(": ping"))
+                    .mapToDouble(Row::perSecond).findFirst().orElse(Double.NaN);
         }
+    }
+
+    /**
+     * Takes over what {@code other} (one configuration of a run that compares several, e.g. H2 vs PostgreSQL) found,
+     * each row and detail named {@code <configuration>: <scenario>}; each row's check also gets its ratio to the ping
+     * of its own configuration, so a figure can be read against both yardsticks.
+     */
+    void absorb(String configuration, Report other) {
+        double ownPing = other.pingPerSecond();
+        synchronized (other.rows) {
+            for (Row r : other.rows) {
+                String own = Double.isNaN(ownPing) || Double.isNaN(r.perSecond()) ? ""
+                        : "; " + ratio(r.perSecond() / ownPing) + " of this configuration's ping";
+                rows.add(new Row(configuration + ": " + r.scenario(), r.what(), r.perSecond(), r.unit(), r.latency(),
+                        r.p50(), r.p99(), r.cpuOther(), r.check() + own));
+            }
+        }
+        synchronized (other.details) {
+            other.details.forEach((scenario, figures) -> figures.forEach((k, v) -> detail(configuration + ": " + scenario, k, v)));
+        }
+        other.problems.forEach(p -> problem(configuration + ": " + p));
+        other.notes.forEach(n -> note(configuration + ": " + n));
     }
 
     String markdown() {

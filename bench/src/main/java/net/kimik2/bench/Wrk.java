@@ -51,6 +51,11 @@ record Wrk(String binary, String version, int threads, int connections, int time
                 settings.integer("timeout", 5), script);
     }
 
+    /** The same wrk and script with other threads and connections (e.g. one wrk per node); close only the original. */
+    Wrk with(int threadCount, int connectionCount) {
+        return new Wrk(binary, version, threadCount, connectionCount, timeoutSeconds, script);
+    }
+
     String describe() {
         return version + ", -t" + threads + " -c" + connections + ", timeout " + timeoutSeconds + " s, on the same machine";
     }
