@@ -45,7 +45,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 .setPort(ServiceProcess.freePort())
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .setServerConfig("max_connections", "300")
-                .setServerConfig("fsync", "on") // crash safety is measured as configured in production
+                // crash safety as configured in production (zonky's own default turns synchronous_commit off)
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
                 .setOutputRedirector(java.lang.ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile()))
                 .setErrorRedirector(java.lang.ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile()));
         serverConfig.forEach(builder::setServerConfig); // after the defaults: a caller's setting wins
