@@ -30,4 +30,17 @@ class JsonErrorControllerTest {
         request.setAttribute(RequestDispatcher.ERROR_STATUS_CODE, 500);
         assertThat(controller.error(request).getBody()).isEqualTo(HttpErrors.body("INTERNAL_ERROR", "internal error"));
     }
+
+    @Test
+    void aStoreWithNoRoomInTimeIsBusyWithARetryHintNotAnInternalError() {
+        MockHttpServletRequest request = new MockHttpServletRequest("POST", "/error");
+        request.setAttribute(RequestDispatcher.ERROR_STATUS_CODE, 500);
+        // what a filter's session lookup throws while the database is paused: the pool's bounded wait ran out
+        request.setAttribute(RequestDispatcher.ERROR_EXCEPTION, new IllegalStateException("lookup failed",
+                new java.sql.SQLTransientConnectionException("pool kimi - connection is not available")));
+        var response = controller.error(request);
+        assertThat(response.getStatusCode().value()).isEqualTo(503);
+        assertThat(response.getHeaders().getFirst("Retry-After")).isEqualTo("1");
+        assertThat(response.getBody().toString()).contains("BUSY").doesNotContain("pool kimi");
+    }
 }
