@@ -97,7 +97,9 @@ public final class Bench {
         String perMinute = env.get("KIMI_LIMITS_PERSON_REQUESTS_PER_MINUTE");
         String chunkDelay = settings.string("chunkDelay", "0ms");
         report.header("service: `" + settings.string("jar", "app/target/kimi-backend.jar") + "`, `-Xmx"
-                + settings.string("heap", "2g") + "`, embedded default (H2 event store, mongo-java-server views), "
+                + settings.string("heap", "2g") + "`, " + ("postgres".equals(settings.string("store", "h2"))
+                ? "event store and keys on PostgreSQL (store line), embedded mongo-java-server views, "
+                : "embedded default (H2 event store, mongo-java-server views), ")
                 + "OFFLINE model, chunk delay " + chunkDelay + ", signup credits " + signup + ", request and token limits "
                 + perMinute + "/min, "
                 + settings.string("revision", Machine.gitRevision()));
@@ -108,6 +110,13 @@ public final class Bench {
             env.put("STRIPE_API_KEY", "sk_test_bench");
             env.put("STRIPE_WEBHOOK_SECRET", net.kimik2.testsupport.payments.StripeStub.TEST_SECRET);
             env.put("STRIPE_API_BASE", stripe.baseUrl());
+        }
+        // store=postgres: the same scenarios with the event store and keys on an embedded PostgreSQL (issue 15)
+        Cluster stores = "postgres".equals(settings.string("store", "h2"))
+                ? Cluster.postgres(settings, env, false) : null;
+        if (stores != null) {
+            env = stores.serviceEnvironment();
+            report.header("store: " + stores.describe());
         }
         h.start(env, null, Harness.logFile("bench"));
         try {
@@ -139,6 +148,9 @@ public final class Bench {
             h.stop("service");
             if (stripe != null) {
                 stripe.close();
+            }
+            if (stores != null) {
+                stores.close();
             }
         }
         report.header("settings: " + settings.used());

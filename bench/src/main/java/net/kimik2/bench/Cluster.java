@@ -97,6 +97,11 @@ final class Cluster implements AutoCloseable {
         return new Cluster(settings, dir, pg, started, views, env);
     }
 
+    /** The environment every node of this cluster gets (stores, KEK), for a harness that starts its own service. */
+    Map<String, String> serviceEnvironment() {
+        return new LinkedHashMap<>(env);
+    }
+
     String describe() {
         if (postgres == null) {
             return "embedded default: H2 event store (`WRITE_DELAY=0`) and mongo-java-server views in the service JVM";
