@@ -61,6 +61,7 @@ class MultiNodeIT {
 
     private static final String PASSWORD = "a long enough passphrase";
     private static final long SIGNUP = 1_000_000;
+    private static final String ADMIN_PASSWORD = "admin password of the two nodes";
     /** The stated bound for a revocation on one node to reach the other (signal; the cache TTL is set far above). */
     private static final Duration REVOCATION_BOUND = Duration.ofSeconds(2);
 
@@ -85,7 +86,7 @@ class MultiNodeIT {
         env.putAll(MoonshotStub.serviceEnv(stub));
         env.put("KIMI_SIGNUP_CREDITS", Long.toString(SIGNUP));
         env.put("SPRING_DATA_MONGODB_URI", views.uri("kimi"));
-        env.put("KIMI_ADMIN_PASSWORD", "admin password of the two nodes");
+        env.put("KIMI_ADMIN_PASSWORD", ADMIN_PASSWORD);
         env.put("KIMI_PROCESSORS_VIEW_SEGMENTS", "2");
         // far above the bound: only the node-to-node signal can explain a refusal within it
         env.put("KIMI_CACHE_SESSIONS_TTL", "PT60S");
@@ -182,8 +183,68 @@ class MultiNodeIT {
         assertThat(erasureLag).isLessThan(REVOCATION_BOUND);
     }
 
+    /**
+     * A view replay runs on the node that receives it, alone: the other node stops the processor and gives up its
+     * segments, the old views serve on both nodes until the rebuilt ones are switched in, and then the segments go
+     * back to where they were. A node that cannot process every segment (node A: one thread, two segments) refuses.
+     */
     @Test
     @Order(3)
+    void aViewReplayOnOneNodeRunsWhileTheOtherStepsAside() throws Exception {
+        Map<String, List<String>> segmentsBefore = viewSegmentOwners();
+        assertThat(segmentsBefore.get("node-a")).as("node A owns view segments").isNotEmpty();
+        assertThat(segmentsBefore.get("node-b")).as("node B owns view segments").isNotEmpty();
+        String user = register(nodeA, "replayed");
+        JsonNode me = nodeB.client().executeAs(user, ME, Map.of()).data().path("me");
+        String admin = login(nodeB, "admin", ADMIN_PASSWORD);
+        List<String> views = List.of("accounts-account", "credits-balance", "credits-ledger");
+        String replay = "mutation R($p: [String!]!) { replayViews(input: { processors: $p }) "
+                + "{ __typename ... on ValidationFailed { message } } }";
+
+        JsonNode refused = nodeA.client().executeAs(admin, replay, Map.of("p", views)).data().path("replayViews");
+        assertThat(refused.path("__typename").asText()).as(refused.toString()).isEqualTo("ValidationFailed");
+        assertThat(refused.path("message").asText()).contains("view-threads");
+
+        long started = System.nanoTime();
+        JsonNode replayed = nodeB.client().executeAs(admin, replay, Map.of("p", views)).data().path("replayViews");
+        assertThat(replayed.path("__typename").asText()).as(replayed.toString()).isEqualTo("ReplayStarted");
+        long until = started + Duration.ofSeconds(90).toNanos();
+        boolean finished = false;
+        while (!finished && System.nanoTime() < until) {
+            // the old views serve, whole, on both nodes until the switch
+            assertThat(nodeA.client().executeAs(user, ME, Map.of()).data().path("me")).isEqualTo(me);
+            assertThat(nodeB.client().executeAs(user, ME, Map.of()).data().path("me")).isEqualTo(me);
+            finished = true;
+            for (JsonNode processor : nodeB.client().executeAs(admin, "{ viewProcessors { name replay { finished } } }",
+                    Map.of()).data().path("viewProcessors")) {
+                if (views.contains(processor.path("name").asText())) {
+                    finished &= processor.path("replay").path("finished").asBoolean();
+                }
+            }
+            Thread.sleep(200);
+        }
+        long replayMillis = (System.nanoTime() - started) / 1_000_000;
+        assertThat(finished).as("replay finished on node B").isTrue();
+        assertThat(nodeA.client().executeAs(user, ME, Map.of()).data().path("me")).isEqualTo(me);
+
+        // node A processes its segments again
+        Map<String, List<String>> after = viewSegmentOwners();
+        until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!after.getOrDefault("node-a", List.of()).containsAll(segmentsBefore.get("node-a"))
+                && System.nanoTime() < until) {
+            Thread.sleep(500);
+            after = viewSegmentOwners();
+        }
+        System.out.printf("[MultiNodeIT] replay of %s on node B done in %d ms; segments before %s, after %s%n", views,
+                replayMillis, segmentsBefore, after);
+        assertThat(after.get("node-a")).containsAll(segmentsBefore.get("node-a"));
+        String later = register(nodeB, "afterreplay");
+        assertThat(nodeA.client().executeAs(later, ME, Map.of()).data().path("me").path("credits")
+                .path("available").asLong()).isEqualTo(SIGNUP);
+    }
+
+    @Test
+    @Order(4)
     void underLoadOverBothNodesNodeAIsKilledAndNothingAcknowledgedIsLost() throws Exception {
         Map<String, List<String>> segmentsBefore = viewSegmentOwners();
         System.out.println("[MultiNodeIT] view segments before the kill: " + segmentsBefore);
@@ -223,7 +284,7 @@ class MultiNodeIT {
             }
         }
         Thread.sleep(4000);
-        String admin = login(nodeB, "admin", "admin password of the two nodes");
+        String admin = login(nodeB, "admin", ADMIN_PASSWORD);
         String retriesA = retries(nodeA, admin);
         nodeA.kill();
         long killedAt = System.nanoTime();

@@ -15,6 +15,14 @@ public interface NodeSignals {
     /** Sends {@code body} on {@code topic} (letters, digits, dashes) to the other nodes. */
     void publish(String topic, String body);
 
+    /**
+     * Sends at once, also inside a unit of work: for coordination the sending command waits on (a view replay asks
+     * the other nodes to let go of a processor and waits for them before it commits).
+     */
+    default void publishNow(String topic, String body) {
+        publish(topic, body);
+    }
+
     /** Calls {@code receiver} on the signal thread with the body of every other node's signal on {@code topic}. */
     void subscribe(String topic, Consumer<String> receiver);
 

@@ -53,12 +53,21 @@ public final class PostgresNodeSignals implements NodeSignals, AutoCloseable {
 
     @Override
     public void publish(String topic, String body) {
+        publish(topic, body, false);
+    }
+
+    @Override
+    public void publishNow(String topic, String body) {
+        publish(topic, body, true);
+    }
+
+    private void publish(String topic, String body, boolean now) {
         String payload = topic + "|" + nodeId + "|" + body;
         if (payload.getBytes(StandardCharsets.UTF_8).length > MAX_PAYLOAD) {
             throw new IllegalArgumentException("signal on " + topic + " exceeds " + MAX_PAYLOAD + " bytes");
         }
         Runnable send = () -> sender.execute(() -> send(payload));
-        if (CurrentUnitOfWork.isStarted()) {
+        if (!now && CurrentUnitOfWork.isStarted()) {
             CurrentUnitOfWork.get().afterCommit(u -> send.run()); // receivers must see the committed change
         } else {
             send.run();

@@ -23,7 +23,9 @@ import jakarta.annotation.PreDestroy;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import net.kimik2.api.audit.CancelReplayCommand;
+import net.kimik2.axon.platform.NodeSignals;
 import net.kimik2.query.platform.ViewTargets;
+import org.axonframework.eventhandling.tokenstore.UnableToClaimTokenException;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -43,11 +45,26 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
-/** Replays views from the event log and reports how far each view processor is (the operators' audit tool). */
+/**
+ * Replays views from the event log and reports how far each view processor is (the operators' audit tool).
+ *
+ * <p>With several nodes (ADR 0025) a replay is run by the node that receives it, alone: it tells the others to stop
+ * that processor (signal {@value #PAUSE}, repeated every {@link #HEARTBEAT} while the replay runs), waits until it
+ * can claim every segment, resets and replays them all into the shadows, switches them in and tells the others to
+ * start again ({@value #RESUME}). A node that hears no heartbeat for {@link #PAUSE_LEASE} starts again by itself,
+ * so a replaying node that dies leaves no view stopped for good. A node must therefore be able to process every
+ * segment of the view (threads &gt;= segments) to run its replay.
+ */
 @Component
 class ViewReplay {
 
     private static final Logger log = LoggerFactory.getLogger(ViewReplay.class);
+    static final String PAUSE = "views-replay-pause";
+    static final String RESUME = "views-replay-resume";
+    static final Duration HEARTBEAT = Duration.ofSeconds(5);
+    static final Duration PAUSE_LEASE = Duration.ofSeconds(30);
+    /** How long a replay waits for the other nodes to let go of the segments. */
+    static final Duration CLAIM_WAIT = Duration.ofSeconds(30);
 
     private final EventProcessingConfiguration processing;
     private final EventStore eventStore;
@@ -58,6 +75,10 @@ class ViewReplay {
 
     private final ViewTargets targets;
     private final MongoTemplate mongo;
+    private final NodeSignals signals;
+    /** Processors this node stopped for another node's replay, with the last heartbeat heard. */
+    private final Map<String, Instant> pausedFor = new ConcurrentHashMap<>();
+    private volatile Instant lastHeartbeat = Instant.EPOCH;
     /** Switches a rebuilt view in once its replay has reached the head it started from. */
     private final ScheduledExecutorService switcher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "view-replay-switch");
@@ -67,7 +88,7 @@ class ViewReplay {
 
     /** A replay: where the head was when it started, and when; the tokens to go back to if it is cancelled. */
     private record Run(Instant startedAt, long total, Map<Integer, TrackingToken> before, Instant[] endedAt,
-                       boolean[] cancelled) {
+                       boolean[] cancelled, java.util.Set<Integer> heldBefore) {
 
         boolean ended() {
             return endedAt[0] != null;
@@ -76,13 +97,42 @@ class ViewReplay {
 
     ViewReplay(EventProcessingConfiguration processing, EventStore eventStore,
                @Value("${kimi.processing.view-processors:}") List<String> viewProcessors, ViewTargets targets,
-               MongoTemplate mongo) {
+               MongoTemplate mongo, NodeSignals signals) {
         this.targets = targets;
+        this.signals = signals;
         this.mongo = mongo;
         switcher.scheduleWithFixedDelay(this::switchFinished, 100, 100, TimeUnit.MILLISECONDS);
         this.processing = processing;
         this.eventStore = eventStore;
         this.viewProcessors = List.copyOf(viewProcessors);
+        signals.subscribe(PAUSE, this::pauseForOtherNode);
+        signals.subscribe(RESUME, this::resumeAfterOtherNode);
+    }
+
+    /** Another node replays {@code name}: stop processing it here, so that node can claim every segment. */
+    private void pauseForOtherNode(String name) {
+        Optional<StreamingEventProcessor> processor = streaming(name);
+        if (processor.isEmpty() || !viewProcessors.contains(name)) {
+            return;
+        }
+        Run run = runs.get(name);
+        if (run != null && !run.ended()) {
+            log.warn("another node replays view processor {} while this node does; keeping this one", name);
+            return;
+        }
+        if (pausedFor.put(name, clock.instant()) == null) {
+            log.info("view processor {} stopped on this node: another node replays it", name);
+            processor.get().shutdownAsync(); // releases the claims; on the signal thread, so not awaited here
+        }
+    }
+
+    private void resumeAfterOtherNode(String name) {
+        if (pausedFor.remove(name) != null) {
+            streaming(name).ifPresent(p -> p.shutdownAsync().whenComplete((ok, error) -> {
+                p.start(); // claims only what the replaying node no longer holds
+                log.info("view processor {} started again on this node", name);
+            }));
+        }
     }
 
     @CommandHandler
@@ -109,29 +159,86 @@ class ViewReplay {
                 }
             }
             List<StreamingEventProcessor> processors = names.stream().map(n -> streaming(n).orElseThrow()).toList();
+            for (int i = 0; i < names.size(); i++) {
+                int segments = processing.tokenStore(names.get(i)).fetchSegments(names.get(i)).length;
+                if (processors.get(i).maxCapacity() < segments) {
+                    throw DomainException.validation("processors", names.get(i) + " has " + segments
+                            + " segments and this node processes at most " + processors.get(i).maxCapacity()
+                            + "; run the replay on a node whose kimi.processors.view-threads is at least " + segments);
+                }
+            }
+            if (signals.distributed()) {
+                names.forEach(name -> signals.publishNow(PAUSE, name));
+                lastHeartbeat = clock.instant();
+            }
+            List<java.util.Set<Integer>> heldBefore = processors.stream()
+                    .map(p -> java.util.Set.copyOf(p.processingStatus().keySet())).toList();
             // all at once: each shutdown waits up to a poll interval (1 s) for its worker, one after the other took ~5 s
             CompletableFuture.allOf(processors.stream().map(StreamingEventProcessor::shutdownAsync)
                     .toArray(CompletableFuture[]::new)).orTimeout(30, TimeUnit.SECONDS).join();
             Instant now = clock.instant();
             for (int i = 0; i < processors.size(); i++) {
                 String name = names.get(i);
-                runs.put(name, new Run(now, head == null ? 0 : head + 1, tokens(name), new Instant[1], new boolean[1]));
+                StreamingEventProcessor processor = processors.get(i);
+                Map<Integer, TrackingToken> before;
+                try {
+                    before = whenClaimable(() -> tokens(name));
+                } catch (RuntimeException e) {
+                    names.subList(i, names.size()).forEach(this::resumeOthers);
+                    processor.start();
+                    throw e;
+                }
+                runs.put(name, new Run(now, head == null ? 0 : head + 1, before, new Instant[1], new boolean[1],
+                        signals.distributed() ? heldBefore.get(i) : null));
                 // the rebuild goes into new collections; the old ones keep serving until the switch (ADR 0023)
                 targets.beginShadow(name);
-                StreamingEventProcessor processor = processors.get(i);
                 try {
                     awaitStopped(processor);
-                    targets.resetting(name, processor::resetTokens);
+                    whenClaimable(() -> {
+                        targets.resetting(name, processor::resetTokens);
+                        return null;
+                    });
                 } catch (RuntimeException e) {
                     // nothing was reset: the old view keeps its collections and its token
                     targets.cancel(name, mongo);
                     runs.remove(name);
+                    names.subList(i, names.size()).forEach(this::resumeOthers);
                     processor.start();
                     throw e;
                 }
                 processor.start();
                 log.info("replaying view processor {} into new collections", name);
             }
+        }
+    }
+
+    /**
+     * Runs {@code claiming} until no other node holds a segment it needs: the others stop the processor when they
+     * hear the pause signal, which takes them up to a poll interval or two.
+     */
+    private <T> T whenClaimable(java.util.function.Supplier<T> claiming) {
+        long deadline = System.nanoTime() + CLAIM_WAIT.toNanos();
+        while (true) {
+            try {
+                return claiming.get();
+            } catch (UnableToClaimTokenException e) {
+                if (System.nanoTime() > deadline) {
+                    throw DomainException.validation("processors",
+                            "another node still processes this view; retry the replay later");
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for the other nodes", interrupted);
+                }
+            }
+        }
+    }
+
+    private void resumeOthers(String name) {
+        if (signals.distributed()) {
+            signals.publishNow(RESUME, name);
         }
     }
 
@@ -171,6 +278,7 @@ class ViewReplay {
             run.endedAt()[0] = clock.instant();
             run.cancelled()[0] = true;
             processor.start();
+            resumeOthers(command.processor());
             log.info("replay of view processor {} cancelled", command.processor());
         }
     }
@@ -190,6 +298,7 @@ class ViewReplay {
 
     /** Puts every replay that reached its starting head in place of the old views. */
     private void switchFinished() {
+        heartbeats();
         try {
             Long head = position(eventStore.createHeadToken());
             for (Map.Entry<String, Run> e : runs.entrySet()) {
@@ -199,18 +308,62 @@ class ViewReplay {
                 }
                 ViewProcessorStatus status = streaming(e.getKey()).map(p -> status(e.getKey(), p, head)).orElse(null);
                 if (status != null && status.caughtUp() && status.position() != null
-                        && status.position() + 1 >= run.total()) {
+                        && status.position() + 1 >= run.total() && holdsEverySegment(e.getKey())) {
                     synchronized (runs) {
                         if (!run.ended()) {
                             targets.switchToLive(e.getKey(), mongo);
                             run.endedAt()[0] = clock.instant();
                             log.info("view processor {} replayed: new collections switched in", e.getKey());
+                            resumeOthers(e.getKey());
+                            giveBackSegments(e.getKey(), run);
                         }
                     }
                 }
             }
         } catch (RuntimeException e) {
             log.warn("replay switch check failed", e);
+        }
+    }
+
+    /**
+     * After a replay with other nodes, the segments this node took only for the replay are released (for two claim
+     * intervals, Axon's default), so that the nodes that processed them before take them back and the load is
+     * split as it was.
+     */
+    private void giveBackSegments(String name, Run run) {
+        if (run.heldBefore() == null) {
+            return;
+        }
+        streaming(name).ifPresent(p -> p.processingStatus().keySet().stream()
+                .filter(segment -> !run.heldBefore().contains(segment))
+                .forEach(p::releaseSegment));
+    }
+
+    /** The local statuses cover the whole view only when this node holds every segment of it. */
+    private boolean holdsEverySegment(String name) {
+        int held = streaming(name).map(p -> p.processingStatus().size()).orElse(0);
+        return held == processing.tokenStore(name).fetchSegments(name).length;
+    }
+
+    /** The replaying node repeats its pause; a paused node whose replayer fell silent starts again. */
+    private void heartbeats() {
+        try {
+            Instant now = clock.instant();
+            if (signals.distributed() && now.isAfter(lastHeartbeat.plus(HEARTBEAT))) {
+                List<String> running = runs.entrySet().stream().filter(e -> !e.getValue().ended())
+                        .map(Map.Entry::getKey).toList();
+                running.forEach(name -> signals.publishNow(PAUSE, name));
+                lastHeartbeat = now;
+            }
+            pausedFor.forEach((name, heard) -> {
+                if (now.isAfter(heard.plus(PAUSE_LEASE))) {
+                    log.warn("no word from the node replaying view processor {} for {}; starting it again here",
+                            name, PAUSE_LEASE);
+                    resumeAfterOtherNode(name);
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("replay heartbeat failed", e);
         }
     }
 
