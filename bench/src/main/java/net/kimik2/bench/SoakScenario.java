@@ -47,7 +47,7 @@ import net.kimik2.testsupport.platform.GraphQlWsClient;
  */
 final class SoakScenario {
 
-    private static final long PACK_CREDITS = 1_000_000;
+    private static final long PACK_CREDITS = WebhookScenario.PACK_CREDITS;
     private static final List<String> OPS = List.of("register", "prompt", "me", "webhook");
     private static final String CONSISTENCY = "mutation { runConsistencyCheck { eventsRead balancesChecked durationMillis"
             + " differences { view documentId field expected actual } } }";
@@ -292,7 +292,7 @@ final class SoakScenario {
             }
             if (pending == null) {
                 payer = people.get(ThreadLocalRandom.current().nextInt(people.size()));
-                pending = purchase(payer.id, runId + "_" + i);
+                pending = WebhookScenario.purchase(stripe, "soak", payer.id, runId + "_" + i);
             }
             Cluster.Node node = nodes.get(i % 2).h.service().isAlive() ? nodes.get(i % 2) : nodes.get(1 - i % 2);
             long t0 = System.nanoTime();
@@ -313,20 +313,6 @@ final class SoakScenario {
         if (pending != null) {
             count("webhook", "never answered 2xx (left out of the journal)", null);
         }
-    }
-
-    /** A paid pack purchase of {@code userId} put into the Stripe stub; answers its event (as WebhookScenario). */
-    private String purchase(String userId, String key) {
-        String pi = "pi_soak_" + key;
-        String ch = "ch_soak_" + key;
-        String cs = "cs_soak_" + key;
-        stripe.put(StripeStub.charge(ch, "cus_soak", pi, 100, "usd", "visa", "4242"));
-        stripe.put(StripeStub.paymentIntent(pi, "cus_soak", 100, "usd", ch));
-        var session = stripe.put(StripeStub.paidPackSession(cs, "cus_soak", pi, 100, "usd", Map.of(
-                "kimi_user_id", userId, "kimi_item_id", "bench-pack", "kimi_kind", "pack",
-                "kimi_credits", Long.toString(PACK_CREDITS), "kimi_catalogue_version", "bench")));
-        return StripeStub.event("evt_soak_" + key, "checkout.session.completed", session,
-                System.currentTimeMillis() / 1000);
     }
 
     private static void pause(long millis) {

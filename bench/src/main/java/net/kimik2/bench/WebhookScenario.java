@@ -37,7 +37,7 @@ record WebhookScenario(Harness h, StripeStub stripe) {
         Load.ClientTask deliver = (k, i) -> {
             long n = sequence.incrementAndGet();
             Api.Account payer = accounts.get((int) (n % users));
-            String payload = purchase(payer.id(), h.runId + "_" + n);
+            String payload = purchase(stripe, "bench", payer.id(), h.runId + "_" + n);
             int status;
             try {
                 status = webhooks.deliver(payload);
@@ -77,17 +77,21 @@ record WebhookScenario(Harness h, StripeStub stripe) {
                         result.succeeded() / ((accepted - start) / 1e9))));
     }
 
-    /** Puts a paid pack purchase into the stub (session, PaymentIntent, charge) and answers its event. */
-    private String purchase(String userId, String key) {
-        String pi = "pi_bench_" + key;
-        String ch = "ch_bench_" + key;
-        String cs = "cs_bench_" + key;
-        stripe.put(StripeStub.charge(ch, "cus_bench", pi, 100, "usd", "visa", "4242"));
-        stripe.put(StripeStub.paymentIntent(pi, "cus_bench", 100, "usd", ch));
-        var session = stripe.put(StripeStub.paidPackSession(cs, "cus_bench", pi, 100, "usd", Map.of(
+    /**
+     * Puts a paid pack purchase of {@code userId} into the stub (session, PaymentIntent, charge; ids named by
+     * {@code prefix} and {@code key}) and answers its event. Shared with the soak.
+     */
+    static String purchase(StripeStub stripe, String prefix, String userId, String key) {
+        String pi = "pi_" + prefix + "_" + key;
+        String ch = "ch_" + prefix + "_" + key;
+        String cs = "cs_" + prefix + "_" + key;
+        String customer = "cus_" + prefix;
+        stripe.put(StripeStub.charge(ch, customer, pi, 100, "usd", "visa", "4242"));
+        stripe.put(StripeStub.paymentIntent(pi, customer, 100, "usd", ch));
+        var session = stripe.put(StripeStub.paidPackSession(cs, customer, pi, 100, "usd", Map.of(
                 "kimi_user_id", userId, "kimi_item_id", "bench-pack", "kimi_kind", "pack",
                 "kimi_credits", Long.toString(PACK_CREDITS), "kimi_catalogue_version", "bench")));
-        return StripeStub.event("evt_bench_" + key, "checkout.session.completed", session,
+        return StripeStub.event("evt_" + prefix + "_" + key, "checkout.session.completed", session,
                 System.currentTimeMillis() / 1000);
     }
 
