@@ -53,7 +53,11 @@ class PromptBurstIT {
     private static final long GRANTED = 100_000_000;
     private static final String PASSWORD = "a long enough passphrase";
     private static final int[] BURSTS = {16, 64, 256};
-    private static final Duration ANSWER_BOUND = Duration.ofSeconds(2);
+    /**
+     * The fault held requests for 30 s. Each of 256 answers within 5 s: the slowest of a 256-burst on the shared
+     * 2-core machine has been measured at up to 2.06 s (PostgreSQL, 2026-12-02), so a 2 s bound failed on noise.
+     */
+    private static final Duration ANSWER_BOUND = Duration.ofSeconds(5);
     private static final Duration ME_BOUND = Duration.ofSeconds(1);
     private static final Set<String> ANSWERS = Set.of("PromptAccepted", "InsufficientCredits", "Busy");
     private static final String OBSERVER_ME = "{ me { id credits { available } } }";
